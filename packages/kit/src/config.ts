@@ -1,0 +1,104 @@
+// Configuration as one checked schema per service: environment variables are converted,
+// defaulted and validated together, and every problem is reported at once.
+import {
+  FormatRegistry,
+  Type,
+  type Static,
+  type TObject,
+  type TProperties,
+  type TSchema,
+} from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+// TypeBox checks formats only once they are registered; config uses these.
+if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', (value) => URL.canParse(value));
+if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => /^[^\s@]+@[^\s@]+$/.test(value));
+
+export const Environment = Type.Union(
+  [Type.Literal('development'), Type.Literal('test'), Type.Literal('production')],
+  { default: 'development', description: 'development and test allow built-in secrets; production does not' },
+);
+
+/** A value that has a default everywhere except production, where it must be given. */
+export function Secret(devDefault: string, description: string) {
+  return Type.String({ minLength: 1, description, devDefault });
+}
+
+/** Variables every service reads. */
+export const BaseConfig = {
+  MINISHOP_ENV: Environment,
+  HOST: Type.String({ default: '127.0.0.1', description: 'interface to listen on (containers use 0.0.0.0)' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+} satisfies TProperties;
+
+/** Variables of every service that verifies tokens issued by Auth. */
+export const TokenConfig = {
+  AUTH_URL: Type.String({
+    format: 'uri',
+    default: 'http://127.0.0.1:8081',
+    description: 'Auth base URL (JWKS)',
+  }),
+  JWT_ISSUER: Type.String({ default: 'minishop-auth' }),
+  JWT_AUDIENCE: Type.String({ default: 'minishop' }),
+} satisfies TProperties;
+
+/** Variables of every service that calls others with a client-credentials token. */
+export const ServiceClientConfig = {
+  SERVICE_CLIENT_ID: Type.String({ minLength: 1, description: 'client id registered in Auth' }),
+  SERVICE_CLIENT_SECRET: Secret('dev-secret-change-me', 'client secret registered in Auth'),
+} satisfies TProperties;
+
+export function Port(defaultPort: number) {
+  return Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort });
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads the schema's variables from env. Throws ConfigError listing every problem.
+ * Outside production, variables marked with `devDefault` fall back to it.
+ */
+export function loadConfig<T extends TObject>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): Static<T> {
+  const production = env.MINISHOP_ENV === 'production';
+  const raw: Record<string, unknown> = {};
+  for (const [key, prop] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+    else if (!production && typeof prop.devDefault === 'string') raw[key] = prop.devDefault;
+  }
+  const converted = Value.Convert(schema, Value.Default(schema, raw));
+  const problems = [...Value.Errors(schema, converted)].map((e) => {
+    const name = e.path.replace(/^\//, '') || '(config)';
+    const missing = !(name in raw) && env[name] === undefined;
+    return missing
+      ? `${name} is required but not set`
+      : `${name}: ${e.message} (got ${JSON.stringify(e.value)})`;
+  });
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return converted as Static<T>;
+}
+
+/** Loads config for a process entry point: on failure prints every problem and exits 1. */
+export function loadConfigOrExit<T extends TObject>(schema: T, service: string): Static<T> {
+  try {
+    return loadConfig(schema);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${service}: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

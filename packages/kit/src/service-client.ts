@@ -1,0 +1,197 @@
+// HTTP client for service-to-service calls: a timeout on every attempt, bounded jittered
+// retries for idempotent calls, a circuit breaker per upstream, and a service token.
+import { Unavailable } from './errors.ts';
+
+export interface ClientOptions {
+  /** Upstream name, used in errors and logs. */
+  name: string;
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Extra attempts for idempotent calls after a network error, timeout, 429 or 5xx. */
+  retries?: number;
+  retryBaseMs?: number;
+  breaker?: { failureThreshold?: number; openMs?: number };
+  /** Supplies a bearer token (service credentials) when a call does not carry its own. */
+  token?: () => Promise<string>;
+  /** Called when the upstream rejected the token, so the next call fetches a fresh one. */
+  onTokenRejected?: () => void;
+}
+
+export interface CallOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Safe to repeat; GET, PUT and DELETE are idempotent by default. */
+  idempotent?: boolean;
+  requestId?: string;
+  /** Bearer token to forward instead of the service token. */
+  bearer?: string;
+  timeoutMs?: number;
+}
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** The upstream could not give an answer: unreachable, timed out, circuit open, or a 5xx. */
+export class UpstreamUnavailable extends Unavailable {
+  readonly upstream: string;
+  readonly upstreamStatus: number | undefined;
+  constructor(upstream: string, reason: string, status?: number) {
+    super(`${upstream} is unavailable: ${reason}`);
+    this.upstream = upstream;
+    this.upstreamStatus = status;
+  }
+}
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+export interface ServiceClient {
+  request<T = unknown>(call: CallOptions): Promise<ServiceResponse<T>>;
+  readonly name: string;
+}
+
+export function createServiceClient(options: ClientOptions): ServiceClient {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const retries = options.retries ?? 2;
+  const retryBaseMs = options.retryBaseMs ?? 100;
+  const threshold = options.breaker?.failureThreshold ?? 5;
+  const openMs = options.breaker?.openMs ?? 10_000;
+  let consecutiveFailures = 0;
+  let openUntil = 0;
+  let trialInFlight = false;
+
+  function admit(): boolean {
+    if (consecutiveFailures < threshold) return true;
+    if (Date.now() < openUntil || trialInFlight) return false;
+    trialInFlight = true; // half-open: one trial call decides
+    return true;
+  }
+  function record(ok: boolean) {
+    trialInFlight = false;
+    if (ok) {
+      consecutiveFailures = 0;
+      return;
+    }
+    consecutiveFailures += 1;
+    if (consecutiveFailures >= threshold) openUntil = Date.now() + openMs;
+  }
+
+  async function attempt<T>(call: CallOptions, refreshedToken: boolean): Promise<ServiceResponse<T>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.requestId) headers['x-request-id'] = call.requestId;
+    const bearer = call.bearer ?? (options.token ? await options.token() : undefined);
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const res = await fetch(new URL(call.path, options.baseUrl), {
+      method: call.method,
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: AbortSignal.timeout(call.timeoutMs ?? timeoutMs),
+    });
+    const text = await res.text();
+    if (res.status === 401 && !call.bearer && options.token && !refreshedToken) {
+      options.onTokenRejected?.();
+      return attempt(call, true);
+    }
+    let body: unknown = text;
+    if (text && (res.headers.get('content-type') ?? '').includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    return { status: res.status, body: body as T, headers: res.headers };
+  }
+
+  async function request<T>(call: CallOptions): Promise<ServiceResponse<T>> {
+    const idempotent = call.idempotent ?? ['GET', 'PUT', 'DELETE'].includes(call.method);
+    const attempts = idempotent ? retries + 1 : 1;
+    let lastReason = 'no attempt made';
+    let lastStatus: number | undefined;
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) await sleep(Math.random() * retryBaseMs * 2 ** i);
+      if (!admit()) throw new UpstreamUnavailable(options.name, 'circuit open');
+      try {
+        const res = await attempt<T>(call, false);
+        if (res.status >= 500 || res.status === 429) {
+          record(res.status === 429);
+          lastReason = `status ${res.status}`;
+          lastStatus = res.status;
+          if (RETRYABLE_STATUS.has(res.status) && i < attempts - 1) continue;
+          throw new UpstreamUnavailable(options.name, lastReason, res.status);
+        }
+        record(true);
+        return res;
+      } catch (err) {
+        if (err instanceof UpstreamUnavailable) throw err;
+        record(false);
+        lastReason =
+          err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : (err as Error).message;
+      }
+    }
+    throw new UpstreamUnavailable(options.name, lastReason, lastStatus);
+  }
+
+  return { request, name: options.name };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface ClientCredentials {
+  authUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scopes?: string[];
+  timeoutMs?: number;
+}
+
+/** Fetches and caches a client-credentials access token, renewing it before it expires. */
+export function serviceToken(creds: ClientCredentials): {
+  get: () => Promise<string>;
+  invalidate: () => void;
+} {
+  let cached: { token: string; renewAt: number } | null = null;
+  let inflight: Promise<string> | null = null;
+  async function fetchToken(): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: creds.clientId,
+      client_secret: creds.clientSecret,
+    });
+    if (creds.scopes?.length) form.set('scope', creds.scopes.join(' '));
+    let res: Response;
+    try {
+      res = await fetch(new URL('/auth/token', creds.authUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+        signal: AbortSignal.timeout(creds.timeoutMs ?? 5_000),
+      });
+    } catch (err) {
+      throw new UpstreamUnavailable('auth', (err as Error).message);
+    }
+    if (!res.ok) throw new UpstreamUnavailable('auth', `token request failed with ${res.status}`, res.status);
+    const body = (await res.json()) as { access_token: string; expires_in: number };
+    cached = { token: body.access_token, renewAt: Date.now() + Math.max(5, body.expires_in - 60) * 1000 };
+    return body.access_token;
+  }
+  return {
+    get: async () => {
+      if (cached && Date.now() < cached.renewAt) return cached.token;
+      inflight ??= fetchToken().finally(() => {
+        inflight = null;
+      });
+      return inflight;
+    },
+    invalidate: () => {
+      cached = null;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UpstreamUnavailable, createServiceClient } from '../src/service-client.ts';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+async function upstream(handler: (count: number, res: import('node:http').ServerResponse) => void) {
+  let count = 0;
+  server = createServer((req, res) => {
+    req.resume();
+    count += 1;
+    handler(count, res);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, calls: () => count };
+}
+
+const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+};
+
+describe('service client', () => {
+  it('retries idempotent calls after a 503 and returns the answer', async () => {
+    const up = await upstream((n, res) => (n < 3 ? json(res, 503, {}) : json(res, 200, { ok: true })));
+    const client = createServiceClient({ name: 'up', baseUrl: up.url, retryBaseMs: 1 });
+    const res = await client.request<{ ok: boolean }>({ method: 'GET', path: '/x' });
+    expect(res.body.ok).toBe(true);
+    expect(up.calls()).toBe(3);
+  });
+
+  it('never repeats a non-idempotent call', async () => {
+    const up = await upstream((_n, res) => json(res, 503, {}));
+    const client = createServiceClient({ name: 'up', baseUrl: up.url, retryBaseMs: 1 });
+    await expect(client.request({ method: 'POST', path: '/x', body: {} })).rejects.toBeInstanceOf(
+      UpstreamUnavailable,
+    );
+    expect(up.calls()).toBe(1);
+  });
+
+  it('returns client errors to the caller without retrying', async () => {
+    const up = await upstream((_n, res) => json(res, 409, { detail: 'conflict' }));
+    const client = createServiceClient({ name: 'up', baseUrl: up.url, retryBaseMs: 1 });
+    const res = await client.request({ method: 'GET', path: '/x' });
+    expect(res.status).toBe(409);
+    expect(up.calls()).toBe(1);
+  });
+
+  it('times out a slow upstream', async () => {
+    const up = await upstream((_n, res) => setTimeout(() => json(res, 200, {}), 2000));
+    const client = createServiceClient({ name: 'up', baseUrl: up.url, timeoutMs: 50, retries: 0 });
+    await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow(/timed out/);
+  });
+
+  it('opens the circuit after repeated failures and stops calling', async () => {
+    const up = await upstream((_n, res) => json(res, 500, {}));
+    const client = createServiceClient({
+      name: 'up',
+      baseUrl: up.url,
+      retries: 0,
+      breaker: { failureThreshold: 3, openMs: 60_000 },
+    });
+    for (let i = 0; i < 3; i++) await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow();
+    await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow(/circuit open/);
+    expect(up.calls()).toBe(3);
+  });
+
+  it('refreshes a rejected service token once', async () => {
+    const seen: string[] = [];
+    server = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? '');
+      json(res, req.headers.authorization === 'Bearer t2' ? 200 : 401, {});
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    let current = 't1';
+    const client = createServiceClient({
+      name: 'up',
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: async () => current,
+      onTokenRejected: () => {
+        current = 't2';
+      },
+    });
+    const res = await client.request({ method: 'POST', path: '/x', body: {} });
+    expect(res.status).toBe(200);
+    expect(seen).toEqual(['Bearer t1', 'Bearer t2']);
+  });
+});
