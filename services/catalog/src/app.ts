@@ -1,0 +1,42 @@
+// Builds the Catalog service (products, prices, stock and stock reservations) without listening,
+// so tests and main.ts share it. The reservation sweeper runs while the app is open.
+import { createService, type App } from '@minishop/kit/http';
+import type { Pool } from '@minishop/kit/db';
+import type { TokenVerifier } from '@minishop/kit/jwt';
+import type { Config } from './config.ts';
+import { startSweeper, type Sweeper } from './domain/reservation-sweeper.ts';
+import { productRoutes } from './routes/products.routes.ts';
+import { reservationRoutes } from './routes/reservations.routes.ts';
+
+export interface CatalogDeps {
+  config: Config;
+  pool: Pool;
+  tokens: TokenVerifier;
+  /** Run the periodic reservation sweeper (default true). */
+  sweeper?: boolean;
+}
+
+export async function buildApp(deps: CatalogDeps): Promise<App> {
+  const { config, pool } = deps;
+  const app = await createService({
+    name: 'catalog',
+    description: 'Products, prices, stock and the stock reservations of checkout.',
+    logLevel: config.LOG_LEVEL,
+    tokens: deps.tokens,
+    readiness: { db: () => pool.query('SELECT 1') },
+  });
+  const ctx = { pool, config };
+  productRoutes(app, ctx);
+  reservationRoutes(app, ctx);
+
+  if (deps.sweeper !== false) {
+    let sweeper: Sweeper | undefined;
+    app.addHook('onReady', async () => {
+      sweeper = startSweeper(pool, config.RESERVATION_SWEEP_INTERVAL_MS, app.log);
+    });
+    app.addHook('onClose', async () => {
+      await sweeper?.stop();
+    });
+  }
+  return app;
+}
