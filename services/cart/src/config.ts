@@ -1,0 +1,27 @@
+// The cart service's environment as one schema, checked at boot (property names are the
+// environment variable names).
+import { Type, type Static } from '@sinclair/typebox';
+import { BaseConfig, Port, TokenConfig } from '@minishop/kit/config';
+
+export const ConfigSchema = Type.Object({
+  ...BaseConfig,
+  PORT: Port(8083),
+  ...TokenConfig,
+  REDIS_URL: Type.String({
+    pattern: '^rediss?://',
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis that holds the carts',
+  }),
+  CATALOG_URL: Type.String({
+    pattern: '^https?://',
+    default: 'http://127.0.0.1:8082',
+    description: 'Catalog base URL (product names, current prices and stock)',
+  }),
+  CART_TTL_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'a cart nobody changed for this many days is dropped',
+  }),
+});
+export type Config = Static<typeof ConfigSchema>;

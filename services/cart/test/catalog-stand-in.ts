@@ -1,0 +1,82 @@
+// A tiny real catalog for cart tests: serves GET /catalog/products/{id} and POST
+// /catalog/products/lookup over HTTP from products the test puts in, so the cart talks to it
+// exactly as it talks to Catalog.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandInProduct {
+  id: string;
+  name: string;
+  description: string;
+  price: string;
+  currency: 'USD';
+  stock: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CatalogStandIn {
+  url: string;
+  add(fields: { name?: string; price: string; stock: number }): StandInProduct;
+  update(id: string, fields: Partial<Pick<StandInProduct, 'name' | 'price' | 'stock'>>): void;
+  remove(id: string): void;
+  close(): Promise<void>;
+}
+
+export async function startCatalogStandIn(): Promise<CatalogStandIn> {
+  const products = new Map<string, StandInProduct>();
+  const server: Server = createServer(async (req, res) => {
+    if (req.method === 'POST' && req.url === '/catalog/products/lookup') {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      const { ids } = JSON.parse(text) as { ids: string[] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ids.flatMap((id) => products.get(id.toLowerCase()) ?? [])));
+      return;
+    }
+    const match = /^\/catalog\/products\/([^/?]+)$/.exec(req.url ?? '');
+    const product =
+      req.method === 'GET' && match ? products.get(decodeURIComponent(match[1] ?? '')) : undefined;
+    if (!product) {
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(product));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    add({ name, price, stock }) {
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      const product: StandInProduct = {
+        id,
+        name: name ?? `Product ${id.slice(0, 8)}`,
+        description: 'a product for cart tests',
+        price,
+        currency: 'USD',
+        stock,
+        created_at: now,
+        updated_at: now,
+      };
+      products.set(id, product);
+      return product;
+    },
+    update(id, fields) {
+      const product = products.get(id);
+      if (product) products.set(id, { ...product, ...fields, updated_at: new Date().toISOString() });
+    },
+    remove(id) {
+      products.delete(id);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
