@@ -1,0 +1,99 @@
+// The simulator's memory: payment intents, their charges and refunds, looked up by id.
+import { newId } from './object-id.ts';
+
+export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'succeeded';
+
+export interface LastPaymentError {
+  type: 'card_error';
+  code: string;
+  decline_code?: string;
+  message: string;
+  charge: string;
+  doc_url: string;
+  payment_method: unknown;
+}
+
+export interface PaymentIntentRecord {
+  id: string;
+  amount: number;
+  amount_received: number;
+  currency: string;
+  status: PaymentIntentStatus;
+  payment_method: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  latest_charge: string | null;
+  last_payment_error: LastPaymentError | null;
+  created: number;
+}
+
+export interface ChargeRecord {
+  id: string;
+  payment_intent: string;
+  payment_method: string;
+  amount: number;
+  amount_refunded: number;
+  currency: string;
+  status: 'succeeded' | 'failed';
+  failure_code: string | null;
+  failure_message: string | null;
+  decline_code: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  created: number;
+}
+
+export interface RefundRecord {
+  id: string;
+  amount: number;
+  charge: string;
+  payment_intent: string;
+  currency: string;
+  reason: string | null;
+  metadata: Record<string, string>;
+  created: number;
+}
+
+export class Ledger {
+  private readonly paymentIntents = new Map<string, PaymentIntentRecord>();
+  private readonly charges = new Map<string, ChargeRecord>();
+  private readonly refunds = new Map<string, RefundRecord>();
+
+  addPaymentIntent(fields: Omit<PaymentIntentRecord, 'id'>): PaymentIntentRecord {
+    const record = { id: newId('pi'), ...fields };
+    this.paymentIntents.set(record.id, record);
+    return record;
+  }
+
+  addCharge(fields: Omit<ChargeRecord, 'id'>): ChargeRecord {
+    const record = { id: newId('ch'), ...fields };
+    this.charges.set(record.id, record);
+    return record;
+  }
+
+  addRefund(fields: Omit<RefundRecord, 'id'>): RefundRecord {
+    const record = { id: newId('re'), ...fields };
+    this.refunds.set(record.id, record);
+    return record;
+  }
+
+  paymentIntent(id: string): PaymentIntentRecord | undefined {
+    return this.paymentIntents.get(id);
+  }
+
+  charge(id: string): ChargeRecord | undefined {
+    return this.charges.get(id);
+  }
+
+  refund(id: string): RefundRecord | undefined {
+    return this.refunds.get(id);
+  }
+
+  refundsOfCharge(chargeId: string): RefundRecord[] {
+    return [...this.refunds.values()].filter((r) => r.charge === chargeId);
+  }
+
+  allPaymentIntents(): PaymentIntentRecord[] {
+    return [...this.paymentIntents.values()];
+  }
+}

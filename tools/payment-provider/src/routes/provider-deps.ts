@@ -1,0 +1,13 @@
+// Everything the routes work with, built once per app.
+import type { Ledger } from '../domain/ledger.store.ts';
+import type { FaultsState } from '../faults/faults.state.ts';
+import type { IdempotencyStore } from '../idempotency/idempotency.store.ts';
+import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.ts';
+
+export interface ProviderDeps {
+  ledger: Ledger;
+  faults: FaultsState;
+  idempotency: IdempotencyStore;
+  /** Receives domain events and delivers them as webhooks. */
+  events: WebhookDispatcher;
+}
