@@ -103,15 +103,20 @@ export async function createService(options: ServiceOptions): Promise<App> {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no route for ${request.method} ${request.url.split('?')[0]}`)),
   );
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request are synchronous: async hooks cost a measurable share of a fast route.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
-      'request completed',
-    );
-  });
+  if (['debug', 'trace'].includes(options.logLevel ?? 'info')) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.debug(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request completed',
+      );
+      done();
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
