@@ -1,0 +1,81 @@
+// The gateway: the only public entry point. It rate-limits per client IP, applies the CORS
+// allowlist, checks access tokens on protected paths, forwards each prefix to its service
+// unchanged and serves the merged API documentation at /docs.
+import cors from '@fastify/cors';
+import { createService, type App } from '@minishop/kit/http';
+import type { TokenVerifier } from '@minishop/kit/jwt';
+import type { Redis } from '@minishop/kit/redis';
+import { RateLimited } from '@minishop/kit/errors';
+import { Counter } from 'prom-client';
+import { clientIp } from './client-ip.ts';
+import type { Config } from './config.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { docsRoutes } from './routes/docs.routes.ts';
+import { proxyRoutes } from './routes/proxy.routes.ts';
+import { upstreamsFromConfig } from './upstreams.ts';
+
+export interface Deps {
+  config: Config;
+  redis: Redis;
+  tokens: TokenVerifier;
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+// Probes and scrapes come often from a few addresses and must never be throttled.
+const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+export async function buildApp(deps: Deps): Promise<App> {
+  const { config, redis, tokens } = deps;
+  const app = await createService({
+    name: 'gateway',
+    description: 'The public entry point of Minishop',
+    logLevel: config.LOG_LEVEL,
+    tokens,
+    bodyLimit: BODY_LIMIT_BYTES,
+    readiness: { redis: () => redis.ping() },
+  });
+
+  // Bodies are forwarded as the bytes that arrived (never parsed and re-serialised); the
+  // services validate them. Only the size limit is enforced here.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    const limiter = createRateLimiter({ redis, limit: config.RATE_LIMIT_PER_MINUTE, log: app.log });
+    const limited = new Counter({
+      name: 'minishop_gateway_rate_limited_total',
+      help: 'Requests refused because their client exceeded the per-minute limit',
+      registers: [app.metricsRegistry],
+    });
+    app.addHook('onRequest', async (request) => {
+      if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return;
+      const pending = limiter.hit(clientIp(request, config.TRUST_PROXY_HOPS));
+      const decision = pending instanceof Promise ? await pending : pending;
+      if (!decision.allowed) {
+        limited.inc();
+        throw new RateLimited(decision.retryAfterSeconds, 'too many requests from this address; slow down');
+      }
+    });
+    app.addHook('onClose', async () => limiter.close());
+  }
+
+  const upstreams = upstreamsFromConfig(config);
+  await proxyRoutes(app, {
+    upstreams,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    trustedProxyHops: config.TRUST_PROXY_HOPS,
+  });
+  await docsRoutes(app, { upstreams });
+  return app;
+}

@@ -1,0 +1,47 @@
+// The gateway's environment: where each service lives, who may call from a browser, how many
+// requests one client IP may make per minute, and how long an upstream may take to answer.
+import { Type, type Static } from '@sinclair/typebox';
+import { BaseConfig, Port, TokenConfig } from '@minishop/kit/config';
+
+function ServiceUrl(port: number, service: string) {
+  return Type.String({
+    format: 'uri',
+    default: `http://127.0.0.1:${port}`,
+    description: `${service} base URL`,
+  });
+}
+
+export const ConfigSchema = Type.Object({
+  ...BaseConfig,
+  PORT: Port(8080),
+  ...TokenConfig,
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters' }),
+  CATALOG_URL: ServiceUrl(8082, 'Catalog'),
+  CART_URL: ServiceUrl(8083, 'Cart'),
+  ORDERS_URL: ServiceUrl(8084, 'Orders'),
+  PAYMENTS_URL: ServiceUrl(8085, 'Payments'),
+  SHIPPING_URL: ServiceUrl(8086, 'Shipping'),
+  NOTIFICATIONS_URL: ServiceUrl(8087, 'Notifications'),
+  CORS_ORIGINS: Type.String({
+    default: 'http://localhost:5173,http://localhost:8080',
+    description: 'comma-separated origins allowed to call the API from a browser',
+  }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({
+    minimum: 0,
+    default: 6000,
+    description: 'requests one client IP may make per minute window; 0 turns the limit off',
+  }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 10_000,
+    description: 'longest wait for an upstream service to start answering (then 504)',
+  }),
+  TRUST_PROXY_HOPS: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description:
+      'number of reverse proxies in front of the gateway whose X-Forwarded-For entries are trusted',
+  }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
