@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SERVICE_CLIENT_SCOPES } from '../src/components.ts';
+import { startStack, type RunningStack } from '../src/stack.ts';
+
+// Stand-ins for the real processes: each answers /readyz, reports the environment it was given
+// and whether Auth was already up when it started, and can be told to die.
+const STAND_IN = `
+import http from 'node:http';
+import net from 'node:net';
+let authWasReady = null;
+if (process.env.AUTH_URL && process.env.SERVICE_NAME !== 'auth') {
+  authWasReady = await fetch(process.env.AUTH_URL + '/readyz').then((r) => r.ok, () => false);
+}
+const server = http.createServer((req, res) => {
+  if (req.url === '/readyz') return res.end('ok');
+  if (req.url === '/env') return res.end(JSON.stringify({ env: process.env, authWasReady }));
+  if (req.url === '/die') { res.end(); setTimeout(() => process.exit(3), 10); return; }
+  res.statusCode = 404;
+  res.end();
+});
+server.listen(Number(process.env.PORT ?? process.env.HTTP_PORT), process.env.HOST);
+if (process.env.SMTP_PORT && process.env.HTTP_PORT) net.createServer((s) => { s.on('error', () => {}); s.end('220 ok\\r\\n'); }).listen(Number(process.env.SMTP_PORT), process.env.HOST);
+console.log(JSON.stringify({ level: 30, time: Date.now(), msg: 'listening' }));
+process.on('SIGTERM', () => { console.log('stopping on SIGTERM'); process.exit(0); });
+`;
+
+const COMPONENTS = [
+  'services/auth',
+  'services/catalog',
+  'services/orders',
+  'services/gateway',
+  'tools/payment-provider',
+  'tools/mail-sink',
+];
+
+async function makeRoot(): Promise<string> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'minishop-launcher-'));
+  for (const component of COMPONENTS) {
+    const dir = path.join(root, component, 'src');
+    await fs.mkdir(dir, { recursive: true });
+    const name = path.basename(component);
+    await fs.writeFile(path.join(dir, 'main.ts'), `process.env.SERVICE_NAME = '${name}';\n${STAND_IN}`);
+  }
+  return root;
+}
+
+async function envOf(url: string): Promise<{ env: Record<string, string>; authWasReady: boolean | null }> {
+  return (await fetch(`${url}/env`)).json() as Promise<{
+    env: Record<string, string>;
+    authWasReady: boolean | null;
+  }>;
+}
+
+function stackOptions(root: string, dataDir: string, lines: string[]) {
+  return {
+    root,
+    dataDir,
+    ports: 'free' as const,
+    seed: false,
+    databaseUrl: inject('pgAdminUrl'),
+    redisUrl: inject('redisUrl'),
+    databasePrefix: `launcher_t${inject('devstackRunId')}_${randomBytes(3).toString('hex')}_`,
+    print: (line: string) => lines.push(line),
+  };
+}
+
+describe('the stack', () => {
+  let root: string;
+  let dataDir: string;
+  let stack: RunningStack;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    root = await makeRoot();
+    dataDir = path.join(root, '.minishop');
+    stack = await startStack(stackOptions(root, dataDir, lines));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('starts every component that exists and names the ones that do not', () => {
+    expect(stack.started.sort()).toEqual(
+      ['auth', 'catalog', 'gateway', 'mail-sink', 'orders', 'payment-provider'].sort(),
+    );
+    expect(stack.missing.sort()).toEqual(['cart', 'notifications', 'payments', 'shipping']);
+    expect(lines.some((l) => l.includes('cart: skipped'))).toBe(true);
+  });
+
+  it('starts Auth before the services that depend on it', async () => {
+    expect((await envOf(stack.urls.services.catalog)).authWasReady).toBe(true);
+    expect((await envOf(stack.urls.services.orders)).authWasReady).toBe(true);
+    expect((await envOf(stack.urls.gateway)).authWasReady).toBe(true);
+  });
+
+  it('gives each database service its own existing database', async () => {
+    const catalog = (await envOf(stack.urls.services.catalog)).env.DATABASE_URL!;
+    const orders = (await envOf(stack.urls.services.orders)).env.DATABASE_URL!;
+    expect(catalog).not.toEqual(orders);
+    const client = new pg.Client({ connectionString: catalog });
+    await client.connect();
+    const { rows } = await client.query('SELECT current_database() AS name');
+    await client.end();
+    expect(rows[0].name).toMatch(/_catalog$/);
+  });
+
+  it('registers the service clients in Auth with the secrets the services use', async () => {
+    const auth = (await envOf(stack.urls.services.auth)).env;
+    const orders = (await envOf(stack.urls.services.orders)).env;
+    const clients = JSON.parse(auth.SERVICE_CLIENTS!) as Array<{
+      client_id: string;
+      client_secret: string;
+      scopes: string[];
+    }>;
+    expect(clients.map((c) => c.client_id).sort()).toEqual(Object.keys(SERVICE_CLIENT_SCOPES).sort());
+    const ordersClient = clients.find((c) => c.client_id === 'orders')!;
+    expect(orders.SERVICE_CLIENT_ID).toBe('orders');
+    expect(orders.SERVICE_CLIENT_SECRET).toBe(ordersClient.client_secret);
+    expect(ordersClient.scopes).toContain('catalog:reserve');
+    expect(auth.MINISHOP_ADMIN_EMAIL).toBe('admin@minishop.local');
+    expect(auth.REDIS_URL).toBe(inject('redisUrl'));
+  });
+
+  it('points the gateway and the simulators at the right ports', async () => {
+    const gateway = (await envOf(stack.urls.gateway)).env;
+    expect(gateway.PORT).toBe(String(stack.ports.gateway));
+    expect(gateway.CATALOG_URL).toBe(stack.urls.services.catalog);
+    expect(gateway.ORDERS_URL).toBe(stack.urls.services.orders);
+    const provider = (await envOf(stack.urls.paymentProvider)).env;
+    expect(provider.PROVIDER_SECRET_KEY).toBe(stack.secrets.paymentProviderSecretKey);
+    expect(provider.PROVIDER_WEBHOOK_URL).toBe(`${stack.urls.services.payments}/payments/webhooks/provider`);
+    const mail = (await envOf(stack.urls.mailUi)).env;
+    expect(mail.SMTP_PORT).toBe(String(stack.ports.mailSmtp));
+  });
+
+  it('prefixes each process’s output with its name', () => {
+    expect(lines.some((l) => /^catalog\s+\| .*INFO\s+listening/.test(l))).toBe(true);
+  });
+});
+
+describe('a stack whose process dies', () => {
+  it('reports which process exited and stops the rest', async () => {
+    const root = await makeRoot();
+    const lines: string[] = [];
+    const stack = await startStack(stackOptions(root, path.join(root, '.minishop'), lines));
+    try {
+      await fetch(`${stack.urls.services.catalog}/die`);
+      const exit = await stack.exited;
+      expect(exit).toMatchObject({ name: 'catalog', code: 3 });
+    } finally {
+      await stack.stop();
+      await fs.rm(root, { recursive: true, force: true });
+    }
+    await expect(fetch(`${stack.urls.gateway}/readyz`)).rejects.toThrow();
+    expect(lines.some((l) => /^gateway\s+\| stopping on SIGTERM/.test(l))).toBe(true);
+  });
+});
+
+describe('a port that is taken', () => {
+  it('fails before starting anything, naming the port and the component', async () => {
+    const root = await makeRoot();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const options = { ...stackOptions(root, path.join(root, '.minishop'), []), ports: { gateway: port } };
+      await expect(startStack(options)).rejects.toThrow(new RegExp(`${port}.*gateway`));
+    } finally {
+      blocker.close();
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});
