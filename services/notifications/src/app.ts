@@ -1,0 +1,48 @@
+// Builds the Notifications service (no listen): routes, the SMTP mailer and the delivery worker.
+import type { Pool } from '@minishop/kit/db';
+import { createService, type App } from '@minishop/kit/http';
+import type { TokenVerifier } from '@minishop/kit/jwt';
+import type { Config } from './config.ts';
+import { DeliveryWorker } from './domain/delivery-worker.ts';
+import { smtpMailer, type Mailer } from './domain/mailer.ts';
+import { notificationsRoutes } from './routes/notifications.routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  pool: Pool;
+  tokens: TokenVerifier;
+  /** Defaults to SMTP as configured. */
+  mailer?: Mailer;
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, pool } = deps;
+  const app = await createService({
+    name: 'notifications',
+    description: 'Email notifications: templates, SMTP delivery with retries, and the delivery log.',
+    logLevel: config.LOG_LEVEL,
+    tokens: deps.tokens,
+    readiness: { db: () => pool.query('select 1') },
+  });
+  const mailer = deps.mailer ?? smtpMailer(config);
+  const worker = new DeliveryWorker({
+    pool,
+    mailer,
+    log: app.log,
+    pollIntervalMs: config.DELIVERY_POLL_INTERVAL_MS,
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+    backoffBaseMs: config.DELIVERY_BACKOFF_BASE_MS,
+    backoffMaxMs: config.DELIVERY_BACKOFF_MAX_MS,
+    // Connecting, the greeting and the exchange each have their own timeout.
+    leaseMs: config.SMTP_TIMEOUT_MS * 4 + 5_000,
+    publicUrl: config.PUBLIC_URL,
+  });
+  notificationsRoutes(app, { pool, wake: () => worker.wake() });
+
+  app.addHook('onReady', async () => worker.start());
+  app.addHook('onClose', async () => {
+    await worker.stop();
+    mailer.close();
+  });
+  return app;
+}

@@ -1,0 +1,61 @@
+// Sending one email over SMTP with nodemailer: pooled connections and a timeout on connecting,
+// on the server's greeting and on every socket wait, so a stalled mail server fails an attempt
+// instead of hanging the worker.
+import { createHash } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable per event, so a receiving system can recognise a repeat. */
+  eventId: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+/** An SMTP answer that will not change on a retry (5xx): the delivery fails at once. */
+export function isPermanentSmtpFailure(err: unknown): boolean {
+  const code = (err as { responseCode?: unknown })?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+export function smtpMailer(config: Config): Mailer {
+  const transport = nodemailer.createTransport({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
+    pool: true,
+    maxConnections: 4,
+    connectionTimeout: config.SMTP_TIMEOUT_MS,
+    greetingTimeout: config.SMTP_TIMEOUT_MS,
+    socketTimeout: config.SMTP_TIMEOUT_MS,
+    dnsTimeout: config.SMTP_TIMEOUT_MS,
+    // Development mail servers have self-signed certificates; production ones must verify.
+    tls: { rejectUnauthorized: config.MINISHOP_ENV === 'production' },
+  });
+  const domain = /@([^>\s]+)>?\s*$/.exec(config.SMTP_FROM)?.[1] ?? 'minishop.local';
+  return {
+    async send(email) {
+      const digest = createHash('sha256').update(email.eventId).digest('hex').slice(0, 32);
+      await transport.sendMail({
+        from: config.SMTP_FROM,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        messageId: `<${digest}@${domain}>`,
+        headers: { 'X-Minishop-Event-Id': email.eventId },
+      });
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// Notifications HTTP routes: services post events to be emailed; admins read the delivery log.
+import { Type, type Static } from '@sinclair/typebox';
+import type { App } from '@minishop/kit/http';
+import type { Pool } from '@minishop/kit/db';
+import { requireAdmin, requireScope } from '@minishop/kit/auth-guard';
+import { MessageResponse, PageQuery, Problem, Timestamp } from '@minishop/kit/schemas';
+import { listDeliveries, type Delivery } from '../data/deliveries.repository.ts';
+import { EVENT_TYPES } from '../domain/notification-events.ts';
+import { acceptNotification } from '../domain/notify.ts';
+
+const EventType = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
+
+export const NotifyBody = Type.Object(
+  {
+    event_id: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'unique id of the event; the same id is delivered once',
+    }),
+    type: EventType,
+    to: Type.String({ format: 'email', maxLength: 254 }),
+    data: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description:
+          'orders: order_id, items [{name, quantity, unit_price, line_total?}], total_price, currency ' +
+          '(+ tracking_number, carrier? for Shipped; failure_message? for PaymentFailed); ' +
+          'EmailVerification: username, verify_url',
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type NotifyBody = Static<typeof NotifyBody>;
+
+export const DeliveryEntry = Type.Object({
+  event_id: Type.String(),
+  type: Type.String(),
+  to: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  created_at: Timestamp,
+  sent_at: Type.Union([Timestamp, Type.Null()]),
+});
+
+const LogQuery = Type.Object(
+  { to: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })), ...PageQuery },
+  { additionalProperties: false },
+);
+
+const toEntry = (d: Delivery): Static<typeof DeliveryEntry> => ({
+  event_id: d.event_id,
+  type: d.type,
+  to: d.recipient,
+  status: d.status,
+  attempts: d.attempts,
+  last_error: d.last_error,
+  created_at: d.created_at.toISOString(),
+  sent_at: d.sent_at ? d.sent_at.toISOString() : null,
+});
+
+export function notificationsRoutes(app: App, deps: { pool: Pool; wake: () => void }): void {
+  app.post(
+    '/notify',
+    {
+      preValidation: requireScope('notify:send'),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Queue an email for an event (delivered once per event_id)',
+        security: [{ bearer: [] }],
+        body: NotifyBody,
+        response: { 202: MessageResponse, 400: Problem, 401: Problem, 403: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const created = await acceptNotification(deps.pool, request.body);
+      if (created) deps.wake();
+      return reply
+        .code(202)
+        .send({ message: created ? 'notification accepted' : 'notification already accepted' });
+    },
+  );
+
+  app.get(
+    '/notifications',
+    {
+      preValidation: requireAdmin,
+      schema: {
+        tags: ['notifications'],
+        summary: 'The delivery log, newest first (admin)',
+        security: [{ bearer: [] }],
+        querystring: LogQuery,
+        response: { 200: Type.Array(DeliveryEntry), 401: Problem, 403: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const { rows, total } = await listDeliveries(deps.pool, request.query);
+      reply.header('x-total-count', String(total));
+      return rows.map(toEntry);
+    },
+  );
+}

@@ -1,0 +1,44 @@
+// The Payments service's environment as one checked schema (property names are the env vars).
+import { Type, type Static } from '@sinclair/typebox';
+import { BaseConfig, Port, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+
+export const ConfigSchema = Type.Object({
+  ...BaseConfig,
+  PORT: Port(8085),
+  ...TokenConfig,
+  DATABASE_URL: Secret(
+    'postgres://postgres@127.0.0.1:5432/payments',
+    'PostgreSQL URL of the payments database',
+  ),
+  ORDERS_URL: Type.String({
+    pattern: '^https?://',
+    default: 'http://127.0.0.1:8084',
+    description: 'Orders base URL (a customer retrying a payment goes through the order)',
+  }),
+  ...ServiceClientConfig,
+  SERVICE_CLIENT_ID: Type.String({
+    minLength: 1,
+    default: 'payments',
+    description: 'client id registered in Auth',
+  }),
+  PAYMENT_PROVIDER_URL: Type.String({
+    pattern: '^https?://[^/]+/?$',
+    default: 'http://127.0.0.1:8090',
+    description: 'base URL of the Stripe-compatible provider API (https://api.stripe.com for Stripe itself)',
+  }),
+  PAYMENT_PROVIDER_SECRET_KEY: Secret('sk_test_minishop', 'secret API key of the payment provider'),
+  PAYMENT_WEBHOOK_SECRET: Secret('whsec_minishop', 'signing secret of the provider webhook endpoint'),
+  PROVIDER_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 120_000,
+    default: 10_000,
+    description: 'how long one provider request may take before it is retried (same idempotency key)',
+  }),
+  PROVIDER_MAX_RETRIES: Type.Integer({
+    minimum: 0,
+    maximum: 10,
+    default: 2,
+    description: 'automatic retries of a provider request after a network error, timeout, 409 or 5xx',
+  }),
+});
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,164 @@
+// SQL for payment attempts and processed provider events. Status changes only move forward:
+// pending → succeeded | failed, succeeded → refunded; anything else is a no-op.
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@minishop/kit/db';
+
+export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
+
+export interface PaymentRecord {
+  id: string;
+  order_id: string;
+  user_id: string;
+  attempt: number;
+  amount_cents: number;
+  currency: string;
+  payment_method: string;
+  status: PaymentStatus;
+  provider_ref: string | null;
+  idempotency_key: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  refund_ref: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface PaymentRow extends Omit<PaymentRecord, 'amount_cents'> {
+  amount_cents: string;
+}
+
+const toRecord = (row: PaymentRow): PaymentRecord => ({ ...row, amount_cents: Number(row.amount_cents) });
+
+export interface NewAttempt {
+  order_id: string;
+  user_id: string;
+  attempt: number;
+  amount_cents: number;
+  currency: string;
+  payment_method: string;
+}
+
+/**
+ * The provider idempotency key of an attempt: derived from the order and attempt number, so that
+ * even a lost row could never lead to a second charge for the same attempt.
+ */
+export function idempotencyKeyFor(orderId: string, attempt: number): string {
+  return `minishop-charge-${orderId}-${attempt}`;
+}
+
+/** Creates the attempt's row unless it exists; returns the stored row either way. */
+export async function insertOrGetAttempt(
+  db: Queryable,
+  attempt: NewAttempt,
+): Promise<{ payment: PaymentRecord; created: boolean }> {
+  const id = randomUUID();
+  const inserted = await db.query<PaymentRow>(
+    `INSERT INTO payments (id, order_id, user_id, attempt, amount_cents, currency, payment_method, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (order_id, attempt) DO NOTHING
+     RETURNING *`,
+    [
+      id,
+      attempt.order_id,
+      attempt.user_id,
+      attempt.attempt,
+      attempt.amount_cents,
+      attempt.currency,
+      attempt.payment_method,
+      idempotencyKeyFor(attempt.order_id, attempt.attempt),
+    ],
+  );
+  if (inserted.rows[0]) return { payment: toRecord(inserted.rows[0]), created: true };
+  const existing = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 AND attempt = $2', [
+    attempt.order_id,
+    attempt.attempt,
+  ]);
+  if (!existing.rows[0]) throw new Error('payment attempt vanished after a conflicting insert');
+  return { payment: toRecord(existing.rows[0]), created: false };
+}
+
+export async function findPayment(db: Queryable, id: string): Promise<PaymentRecord | null> {
+  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function findByProviderRef(db: Queryable, providerRef: string): Promise<PaymentRecord | null> {
+  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE provider_ref = $1', [
+    providerRef,
+  ]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function findByOrderAttempt(
+  db: Queryable,
+  orderId: string,
+  attempt: number,
+): Promise<PaymentRecord | null> {
+  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 AND attempt = $2', [
+    orderId,
+    attempt,
+  ]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function listByOrder(db: Queryable, orderId: string): Promise<PaymentRecord[]> {
+  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 ORDER BY attempt', [
+    orderId,
+  ]);
+  return rows.map(toRecord);
+}
+
+/** Remembers the provider's payment intent id of a pending attempt (first writer wins). */
+export async function attachProviderRef(db: Queryable, id: string, providerRef: string): Promise<void> {
+  await db.query(
+    `UPDATE payments SET provider_ref = $2, updated_at = now()
+     WHERE id = $1 AND provider_ref IS NULL
+       AND NOT EXISTS (SELECT 1 FROM payments WHERE provider_ref = $2)`,
+    [id, providerRef],
+  );
+}
+
+export interface Outcome {
+  status: 'succeeded' | 'failed' | 'refunded';
+  provider_ref?: string | null;
+  failure_code?: string | null;
+  failure_message?: string | null;
+  refund_ref?: string | null;
+}
+
+/**
+ * Applies an outcome if it moves the payment forward; returns the row after the change, or null
+ * when the payment was already at or past that state (late or out-of-order news is ignored).
+ */
+export async function advance(db: Queryable, id: string, outcome: Outcome): Promise<PaymentRecord | null> {
+  const { rows } = await db.query<PaymentRow>(
+    `UPDATE payments SET
+       status = $2,
+       provider_ref = COALESCE(provider_ref, $3),
+       failure_code = CASE WHEN $2 = 'failed' THEN $4 ELSE failure_code END,
+       failure_message = CASE WHEN $2 = 'failed' THEN $5 ELSE failure_message END,
+       refund_ref = COALESCE(refund_ref, $6),
+       updated_at = now()
+     WHERE id = $1
+       AND ((status = 'pending' AND $2 IN ('succeeded', 'failed')) OR (status = 'succeeded' AND $2 = 'refunded'))
+     RETURNING *`,
+    [
+      id,
+      outcome.status,
+      outcome.provider_ref ?? null,
+      outcome.failure_code ?? null,
+      outcome.failure_message ?? null,
+      outcome.refund_ref ?? null,
+    ],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** Records a provider event id; false when it was already processed. */
+export async function markEventProcessed(db: Queryable, eventId: string, type: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'INSERT INTO processed_events (event_id, type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING',
+    [eventId, type],
+  );
+  return rowCount === 1;
+}
