@@ -1,0 +1,185 @@
+// The services the checkout saga calls, behind small typed functions. Each call carries the
+// service token and the request id; 5xx, timeouts and an open circuit surface as
+// UpstreamUnavailable, which the saga answers by trying the step again later.
+import { createServiceClient, serviceToken, type ServiceClient } from '@minishop/kit/service-client';
+import type { Config } from '../config.ts';
+import type { ShippingAddress } from '../data/orders.repository.ts';
+
+export interface CartLine {
+  product_id: string;
+  quantity: number;
+}
+
+export interface ReservedItem {
+  product_id: string;
+  name: string;
+  unit_price: string;
+  quantity: number;
+}
+
+export type ReserveResult =
+  | { ok: true; items: ReservedItem[] }
+  | { ok: false; short: { product_id: string; requested: number; available: number }[] };
+
+export interface Payment {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
+  failure_code?: string | null;
+  failure_message?: string | null;
+}
+
+export interface Shipment {
+  id: string;
+  tracking_number: string;
+  carrier: string;
+  status: string;
+}
+
+export interface Notification {
+  event_id: string;
+  type: string;
+  to: string;
+  data: Record<string, unknown>;
+}
+
+/** A reply the saga did not expect (a contract problem, not a passing fault). */
+export class UnexpectedReply extends Error {
+  constructor(upstream: string, status: number, body: unknown) {
+    super(`${upstream} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+}
+
+export interface Upstreams {
+  readCart(userId: string): Promise<CartLine[]>;
+  clearCart(userId: string): Promise<void>;
+  reserve(orderId: string, lines: CartLine[]): Promise<ReserveResult>;
+  commit(orderId: string): Promise<'committed' | 'gone'>;
+  release(orderId: string): Promise<void>;
+  charge(request: {
+    order_id: string;
+    user_id: string;
+    attempt: number;
+    amount: string;
+    currency: string;
+    payment_method: string;
+  }): Promise<Payment>;
+  refund(orderId: string): Promise<void>;
+  createShipment(request: { order_id: string; user_id: string; address: ShippingAddress }): Promise<Shipment>;
+  cancelShipment(shipmentId: string): Promise<void>;
+  notify(notification: Notification): Promise<void>;
+}
+
+function expect2xx<T>(upstream: string, res: { status: number; body: unknown }): T {
+  if (res.status >= 200 && res.status < 300) return res.body as T;
+  throw new UnexpectedReply(upstream, res.status, res.body);
+}
+
+export function createUpstreams(config: Config): Upstreams {
+  const token = serviceToken({
+    authUrl: config.AUTH_URL,
+    clientId: config.SERVICE_CLIENT_ID,
+    clientSecret: config.SERVICE_CLIENT_SECRET,
+  });
+  const client = (name: string, baseUrl: string, timeoutMs = config.UPSTREAM_TIMEOUT_MS): ServiceClient =>
+    createServiceClient({ name, baseUrl, timeoutMs, token: token.get, onTokenRejected: token.invalidate });
+  const cart = client('cart', config.CART_URL);
+  const catalog = client('catalog', config.CATALOG_URL);
+  const payments = client('payments', config.PAYMENTS_URL, config.PAYMENT_TIMEOUT_MS);
+  const shipping = client('shipping', config.SHIPPING_URL);
+  const notifications = client('notifications', config.NOTIFICATIONS_URL);
+
+  return {
+    async readCart(userId) {
+      const res = await cart.request<{ items: CartLine[] }>({
+        method: 'GET',
+        path: `/cart/internal/${userId}`,
+      });
+      return expect2xx<{ items: CartLine[] }>('cart', res).items.map((i) => ({
+        product_id: i.product_id,
+        quantity: i.quantity,
+      }));
+    },
+    async clearCart(userId) {
+      expect2xx('cart', await cart.request({ method: 'DELETE', path: `/cart/internal/${userId}` }));
+    },
+    async reserve(orderId, lines) {
+      const res = await catalog.request<{ items: ReservedItem[]; short?: [] }>({
+        method: 'POST',
+        path: '/catalog/reservations',
+        body: { order_id: orderId, items: lines },
+        idempotent: true, // keyed by the order id
+      });
+      if (res.status === 409 && Array.isArray(res.body.short)) return { ok: false, short: res.body.short };
+      return { ok: true, items: expect2xx<{ items: ReservedItem[] }>('catalog', res).items };
+    },
+    async commit(orderId) {
+      const res = await catalog.request({
+        method: 'POST',
+        path: `/catalog/reservations/${orderId}/commit`,
+        idempotent: true,
+      });
+      if (res.status === 409 || res.status === 404) return 'gone';
+      expect2xx('catalog', res);
+      return 'committed';
+    },
+    async release(orderId) {
+      const res = await catalog.request({
+        method: 'POST',
+        path: `/catalog/reservations/${orderId}/release`,
+        idempotent: true,
+      });
+      // No reservation left to release (never made, or expired) is the outcome we want.
+      if (res.status === 404) return;
+      expect2xx('catalog', res);
+    },
+    async charge(request) {
+      const res = await payments.request<Payment>({
+        method: 'POST',
+        path: '/payments/charges',
+        body: request,
+        idempotent: true, // keyed by order id and attempt
+      });
+      return expect2xx<Payment>('payments', res);
+    },
+    async refund(orderId) {
+      expect2xx(
+        'payments',
+        await payments.request({
+          method: 'POST',
+          path: '/payments/refunds',
+          body: { order_id: orderId },
+          idempotent: true,
+        }),
+      );
+    },
+    async createShipment(request) {
+      const res = await shipping.request<Shipment>({
+        method: 'POST',
+        path: '/shipping',
+        body: request,
+        idempotent: true, // one shipment per order
+      });
+      return expect2xx<Shipment>('shipping', res);
+    },
+    async cancelShipment(shipmentId) {
+      const res = await shipping.request({
+        method: 'POST',
+        path: `/shipping/${shipmentId}/cancel`,
+        idempotent: true,
+      });
+      if (res.status === 404) return;
+      expect2xx('shipping', res);
+    },
+    async notify(notification) {
+      expect2xx(
+        'notifications',
+        await notifications.request({
+          method: 'POST',
+          path: '/notify',
+          body: notification,
+          idempotent: true,
+        }),
+      );
+    },
+  };
+}
