@@ -207,6 +207,8 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(ports.mailSmtp),
         SMTP_FROM: 'Minishop <shop@minishop.local>',
+        // Links in emails (e.g. email verification) point at the gateway.
+        PUBLIC_URL: `http://localhost:${ports.gateway}`,
       };
     case 'gateway':
       return {

@@ -98,6 +98,15 @@ export interface RunningStack {
   seed?: SeedResult | { error: string };
   /** Resolves when a process exits while the stack is meant to be running. */
   exited: Promise<ComponentExit>;
+  /** Process id of a running component (for measuring it). */
+  pid(name: ComponentName): number | undefined;
+  /**
+   * Stops one component (SIGTERM and drain, or SIGKILL as a crash would) and starts it again,
+   * optionally with extra environment, then waits until it is ready. Used by recovery tests.
+   */
+  restart(name: ComponentName, options?: { env?: Record<string, string>; kill?: boolean }): Promise<void>;
+  /** Resolves when the component's current process exits. */
+  exitOf(name: ComponentName): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -212,6 +221,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     const inherited: Record<string, string | undefined> = { ...process.env };
     for (const key of INHERITED_CONTRACT_VARS) delete inherited[key];
     const inputs = { ports, databaseUrls, redisUrl: cache.url, secrets, admin };
+    const restarting = new Set<ComponentName>();
+    const extraEnv: Partial<Record<ComponentName, Record<string, string>>> = {};
     const launch = (name: ComponentName): ComponentProcess => {
       const proc = spawnComponent({
         name,
@@ -223,12 +234,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           ...componentEnv(name, inputs),
           ...options.env,
           ...options.componentEnv?.[name],
+          ...extraEnv[name],
         },
         print: childPrint,
       });
       processes.set(name, proc);
       void proc.exited.then(({ code, signal: sig }) => {
-        if (stopping) return;
+        if (stopping || restarting.has(name)) return;
         resolveExit({ name, code, signal: sig, recentOutput: proc.recentOutput() });
       });
       return proc;
@@ -313,6 +325,33 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       missing,
       seed,
       exited,
+      pid: (name) => processes.get(name)?.child.pid,
+      exitOf: (name) => {
+        const proc = processes.get(name);
+        if (!proc) throw new Error(`${name} is not running`);
+        return proc.exited;
+      },
+      restart: async (name, restartOptions = {}) => {
+        const proc = processes.get(name);
+        if (!proc) throw new Error(`${name} is not part of this stack`);
+        restarting.add(name);
+        try {
+          if (!proc.hasExited()) {
+            if (restartOptions.kill) {
+              proc.child.kill('SIGKILL');
+              await proc.exited;
+            } else {
+              await proc.stop(STOP_GRACE_MS);
+            }
+          }
+          extraEnv[name] = restartOptions.env ?? {};
+          launch(name);
+          await writeRunFile(runFile, processes);
+          await ready(name);
+        } finally {
+          restarting.delete(name);
+        }
+      },
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
