@@ -1,0 +1,131 @@
+{{/*
+Shared names, labels and the environment of each service. Templates range over
+.Values.services and pass (dict "root" $ "name" <service> "svc" <values>) to these helpers.
+*/}}
+
+{{- define "minishop.fullname" -}}
+{{- printf "%s-%s" .root.Release.Name .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "minishop.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component | default "server" }}
+{{- end -}}
+
+{{- define "minishop.labels" -}}
+{{ include "minishop.selectorLabels" . }}
+app.kubernetes.io/part-of: minishop
+app.kubernetes.io/version: {{ .root.Values.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{- define "minishop.image" -}}
+{{- $image := .root.Values.image -}}
+{{- if $image.digest -}}
+{{- printf "%s/%s@%s" $image.registry .name $image.digest -}}
+{{- else -}}
+{{- printf "%s/%s:%s" $image.registry .name $image.tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Argo CD sync wave: the gateway starts taking traffic only after every other service. */}}
+{{- define "minishop.syncWave" -}}
+{{- if eq .name "gateway" }}"10"{{ else }}"0"{{ end -}}
+{{- end -}}
+
+{{/* Name of the Secret that holds DATABASE_URL, and its key. */}}
+{{- define "minishop.databaseSecretRef" -}}
+{{- $db := .root.Values.database -}}
+{{- if $db.cloudNativePG.enabled -}}
+name: {{ printf "%s%s-app" $db.cloudNativePG.clusterPrefix .name }}
+key: uri
+{{- else -}}
+name: {{ .svc.existingSecret }}
+key: DATABASE_URL
+{{- end -}}
+{{- end -}}
+
+{{/* Plain (non-secret) environment of a service as a YAML map: it fills the ConfigMap. */}}
+{{- define "minishop.plainEnv" -}}
+{{- $root := .root -}}
+{{- $svc := .svc -}}
+{{- $config := $root.Values.config -}}
+{{- $env := dict "MINISHOP_ENV" $config.environment "LOG_LEVEL" $config.logLevel "HOST" "0.0.0.0" "PORT" (toString $svc.port) "JWT_ISSUER" $config.jwtIssuer "JWT_AUDIENCE" $config.jwtAudience -}}
+{{- range $callee := $svc.calls -}}
+{{- $target := index $root.Values.services $callee -}}
+{{- if not $target -}}
+{{- fail (printf "services.%s.calls names %q, which is not a service of this chart" $.name $callee) -}}
+{{- end -}}
+{{- $_ := set $env (printf "%s_URL" (upper $callee)) (printf "http://%s-%s:%v" $root.Release.Name $callee $target.port) -}}
+{{- end -}}
+{{- range $key, $value := $svc.env -}}
+{{- $_ := set $env $key (toString $value) -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* Environment entries read from Secrets: DATABASE_URL and the service's secretEnv keys. */}}
+{{- define "minishop.secretEnv" -}}
+{{- if .svc.database -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      {{- include "minishop.databaseSecretRef" . | nindent 6 }}
+{{- end }}
+{{- range $key := .svc.secretEnv }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.svc.existingSecret }}
+      key: {{ $key }}
+{{- end }}
+{{- end -}}
+
+{{/* The restricted Pod Security Standard, for pods and their containers. */}}
+{{- define "minishop.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "minishop.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Egress rule to a service's own database (its CloudNativePG Cluster, or external CIDRs). */}}
+{{- define "minishop.databaseEgress" -}}
+{{- $db := .root.Values.database -}}
+{{- if $db.cloudNativePG.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          cnpg.io/cluster: {{ printf "%s%s" $db.cloudNativePG.clusterPrefix .name }}
+  ports:
+    - port: {{ $db.port }}
+      protocol: TCP
+{{- else if $db.externalCIDRs -}}
+- to:
+    {{- range $cidr := $db.externalCIDRs }}
+    - ipBlock:
+        cidr: {{ $cidr }}
+    {{- end }}
+  ports:
+    - port: {{ $db.port }}
+      protocol: TCP
+{{- else -}}
+{{- fail "database.externalCIDRs must list where PostgreSQL is when database.cloudNativePG is disabled" -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,157 @@
+// The image definition, read as Docker would read it: its stages, base images, user, command
+// and install step; and the source stage's script run against this repository to show that it
+// picks the right files for a service.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ROOT } from './manifests.ts';
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+interface Stage {
+  from: string;
+  name?: string;
+  instructions: Instruction[];
+}
+
+/** Instructions of a Dockerfile: comments dropped, continued lines joined. */
+function parseDockerfile(text: string): { globalArgs: Map<string, string>; stages: Stage[] } {
+  const logical: string[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#') || (line === '' && current === '')) continue;
+    if (line.endsWith('\\')) {
+      current += `${line.slice(0, -1)} `;
+      continue;
+    }
+    logical.push(`${current}${line}`.trim());
+    current = '';
+  }
+  const globalArgs = new Map<string, string>();
+  const stages: Stage[] = [];
+  for (const line of logical.filter(Boolean)) {
+    const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    const upper = keyword.toUpperCase();
+    if (upper === 'FROM') {
+      const [from = '', as, name] = args.split(/\s+/);
+      stages.push({ from, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+    } else if (stages.length === 0 && upper === 'ARG') {
+      const [key = '', value = ''] = args.split('=');
+      globalArgs.set(key, value);
+    } else {
+      stages.at(-1)?.instructions.push({ keyword: upper, args });
+    }
+  }
+  return { globalArgs, stages };
+}
+
+const dockerfile = readFileSync(path.join(ROOT, 'deploy/Dockerfile'), 'utf8');
+const { globalArgs, stages } = parseDockerfile(dockerfile);
+const runtime = stages.at(-1)!;
+const stage = (name: string) => stages.find((s) => s.name === name);
+const resolve = (image: string) =>
+  image.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => globalArgs.get(a ?? b) ?? '');
+const all = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword);
+
+describe('deploy/Dockerfile', () => {
+  it('builds in separate stages for sources, dependencies and the runtime', () => {
+    expect(stages.map((s) => s.name)).toEqual(['source', 'deps', 'runtime']);
+    const copies = all(runtime, 'COPY').map((c) => c.args);
+    expect(copies.every((c) => c.startsWith('--from='))).toBe(true);
+  });
+
+  it('starts every stage from the official Node 24 slim image at the version the scripts use', () => {
+    const nodeVersion = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      }
+    ).devDependencies.node;
+    for (const s of stages) {
+      const image = resolve(s.from);
+      expect(image).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim$/);
+      expect(image).toBe(`node:${nodeVersion}-${image.split('-')[1]}-slim`);
+    }
+  });
+
+  it('installs the production dependencies of one workspace from the lockfile', () => {
+    const runs = all(stage('deps')!, 'RUN').map((r) => r.args);
+    const install = runs.find((r) => r.includes('npm ci'));
+    expect(install).toMatch(/--omit=dev/);
+    expect(install).toMatch(/--workspace/);
+    expect(install).toMatch(/--include-workspace-root=false/);
+    expect(install).toMatch(/--ignore-scripts/);
+    expect(dockerfile).not.toMatch(/npm install|yarn add|curl |wget |\bADD\b/);
+  });
+
+  it('runs as an unprivileged numeric user with node as PID 1 in exec form', () => {
+    const users = all(runtime, 'USER').map((u) => u.args);
+    expect(users).toHaveLength(1);
+    const [user = '', group] = users[0]!.split(':');
+    expect(Number(user)).toBeGreaterThan(0);
+    expect(Number(group ?? user)).toBeGreaterThan(0);
+    // Nothing after USER may switch back or write to the image.
+    const afterUser = runtime.instructions.slice(
+      runtime.instructions.findIndex((i) => i.keyword === 'USER') + 1,
+    );
+    expect(afterUser.map((i) => i.keyword)).toEqual(['CMD']);
+    const cmd = JSON.parse(all(runtime, 'CMD')[0]!.args) as string[];
+    expect(cmd[0]).toBe('node');
+    expect(all(runtime, 'ENTRYPOINT')).toHaveLength(0);
+    expect(
+      all(runtime, 'ENV')
+        .map((e) => e.args)
+        .join(' '),
+    ).toMatch(/NODE_ENV=production/);
+  });
+
+  it('keeps dependencies, local data and history out of the build context', () => {
+    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '.minishop', '.git']));
+  });
+
+  it('assembles the chosen service, the shared packages and every workspace manifest', () => {
+    const script = all(stage('source')!, 'RUN')[0]!.args;
+    const work = mkdtempSync(path.join(os.tmpdir(), 'minishop-image-'));
+    // The stage's absolute paths, moved under a scratch directory.
+    const local = script.replaceAll('/manifests', `${work}/manifests`).replaceAll('/out', `${work}/out`);
+    onTestFinished(() => rmSync(work, { recursive: true, force: true }));
+    for (const service of ['orders', 'payment-provider']) {
+      execFileSync('sh', ['-c', `rm -rf ${work}/manifests ${work}/out && ${local}`], {
+        cwd: ROOT,
+        env: { ...process.env, SERVICE: service },
+      });
+      const dir = existsSync(path.join(ROOT, 'services', service))
+        ? `services/${service}`
+        : `tools/${service}`;
+      expect(readlinkSync(path.join(work, 'out/service'))).toBe(dir);
+      expect(existsSync(path.join(work, 'out', dir, 'src/main.ts'))).toBe(true);
+      expect(readdirSync(path.join(work, 'out/services'))).toEqual(
+        dir.startsWith('services') ? [service] : [],
+      );
+      expect(existsSync(path.join(work, 'out/packages/kit/package.json'))).toBe(true);
+      expect(readFileSync(path.join(work, 'manifests/.workspace'), 'utf8').trim()).toBe(dir);
+      for (const group of ['packages', 'services', 'tools']) {
+        expect(readdirSync(path.join(work, 'manifests', group)).sort()).toEqual(
+          readdirSync(path.join(ROOT, group))
+            .filter((d) => existsSync(path.join(ROOT, group, d, 'package.json')))
+            .sort(),
+        );
+      }
+    }
+    expect(() =>
+      execFileSync('sh', ['-c', local], {
+        cwd: ROOT,
+        env: { ...process.env, SERVICE: 'nope' },
+        stdio: 'pipe',
+      }),
+    ).toThrow(/no workspace/);
+  });
+});
