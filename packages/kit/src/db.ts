@@ -99,3 +99,30 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/**
+ * The body of a service's `migrate.ts` (the deployment's migration job): applies the
+ * migrations in dir to DATABASE_URL, prints what it did, and sets a failing exit code on error.
+ */
+export async function migrateCommand(service: string, dir: string): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error(`${service}: DATABASE_URL is required but not set`);
+    process.exitCode = 1;
+    return;
+  }
+  const pool = createPool(url, {
+    max: 1,
+    statementTimeoutMs: 120_000,
+    applicationName: `${service}-migrate`,
+  });
+  try {
+    const applied = await migrate(pool, dir);
+    console.log(`${service}: ${applied.length ? `applied ${applied.join(', ')}` : 'database is up to date'}`);
+  } catch (err) {
+    console.error(`${service}: ${(err as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,17 +1,5 @@
 // Applies the payments database's migrations and exits (used by deployment jobs before rollout).
-import { createPool } from '@minishop/kit/db';
-import { loadConfigOrExit } from '@minishop/kit/config';
-import { ConfigSchema } from './config.ts';
-import { applyMigrations } from './data/migrations.ts';
+import { migrateCommand } from '@minishop/kit/db';
+import { MIGRATIONS_DIR } from './data/migrations.ts';
 
-const config = loadConfigOrExit(ConfigSchema, 'payments');
-const pool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'payments-migrate' });
-try {
-  const applied = await applyMigrations(pool);
-  console.log(`payments: ${applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date'}`);
-} catch (err) {
-  console.error(`payments: ${(err as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await pool.end();
-}
+await migrateCommand('payments', MIGRATIONS_DIR);
