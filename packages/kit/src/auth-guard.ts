@@ -1,6 +1,6 @@
 // Request authentication for services: the bearer token is verified (never trusted from a
 // header alone) and guards check the caller's role or service scopes before a handler runs.
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Forbidden, Unauthorized } from './errors.ts';
 import { TokenRejected, type Role, type TokenVerifier } from './jwt.ts';
 
@@ -56,21 +56,18 @@ export async function authenticate(request: FastifyRequest): Promise<Principal> 
 }
 
 /** Any signed-in user (customer or admin). */
-export const requireUser: preHandlerAsyncHookHandler = async function (request) {
+export const requireUser: Guard = async function (request) {
   const principal = await authenticate(request);
   if (principal.role === 'service') throw new Forbidden('a user token is required');
 };
 
-export const requireAdmin: preHandlerAsyncHookHandler = async function (request) {
+export const requireAdmin: Guard = async function (request) {
   const principal = await authenticate(request);
   if (principal.role !== 'admin') throw new Forbidden('admin role required');
 };
 
 /** A service token holding the scope; admins too when allowAdmin is set. */
-export function requireScope(
-  scope: string,
-  options: { allowAdmin?: boolean } = {},
-): preHandlerAsyncHookHandler {
+export function requireScope(scope: string, options: { allowAdmin?: boolean } = {}): Guard {
   return async function (request) {
     const principal = await authenticate(request);
     if (principal.role === 'service' && principal.scopes.has(scope)) return;
@@ -78,6 +75,12 @@ export function requireScope(
     throw new Forbidden(`scope ${scope} required`);
   };
 }
+
+/**
+ * A guard runs as an `onRequest` hook, before the body is read or validated, so that a caller
+ * without the right token learns only that (401/403), never what a valid body looks like.
+ */
+export type Guard = (request: FastifyRequest) => Promise<void>;
 
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Unauthorized();

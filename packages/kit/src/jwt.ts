@@ -65,12 +65,14 @@ export interface VerifierOptions {
   cacheSize?: number;
   /** Minimum time between two key-set refreshes caused by unknown key ids. */
   refreshIntervalMs?: number;
+  /** The key set is fetched again in the background once it is this old, so retired keys stop working. */
+  maxKeyAgeMs?: number;
   now?: () => number;
 }
 
 export interface TokenVerifier {
   verify(token: string): Promise<AccessClaims>;
-  /** Loads the key set now (used at start and by readiness). */
+  /** Loads the key set now. */
   refresh(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const skew = options.clockSkewSeconds ?? 30;
   const cacheSize = options.cacheSize ?? 10_000;
   const refreshIntervalMs = options.refreshIntervalMs ?? 10_000;
+  const maxKeyAgeMs = options.maxKeyAgeMs ?? 300_000;
   const now = options.now ?? (() => Date.now() / 1000);
   let keys = new Map<string, KeyObject>();
   let lastRefresh = 0;
@@ -97,6 +100,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
             next.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
           }
         }
+        // Tokens verified with a key that is gone must be checked again (and fail).
+        if ([...keys.keys()].some((kid) => !next.has(kid))) verified.clear();
         keys = next;
         lastRefresh = Date.now();
       } finally {
@@ -124,6 +129,10 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   }
 
   async function verifyToken(token: string): Promise<AccessClaims> {
+    if (keys.size > 0 && !pending && Date.now() - lastRefresh > maxKeyAgeMs) {
+      lastRefresh = Date.now(); // one background refresh at a time; a failure keeps the current keys
+      refresh().catch(() => {});
+    }
     const cached = verified.get(token);
     if (cached) {
       if (cached.exp + skew <= now()) {

@@ -77,6 +77,11 @@ export function toProblem(err: FastifyError | Error, request: FastifyRequest): P
     const status = STATUS[err.kind];
     return problem(status, err.message, err.details);
   }
+  const code = (err as { code?: unknown }).code;
+  if (code === '22021' || code === '22P05') {
+    // PostgreSQL cannot store NUL or characters outside the database encoding in text.
+    return problem(422, 'the request contains characters that cannot be stored (such as NUL)');
+  }
   const fe = err as FastifyError;
   if (fe.validation) {
     return problem(422, `request ${fe.validationContext ?? 'input'} is invalid`, {

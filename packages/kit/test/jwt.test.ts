@@ -79,4 +79,21 @@ describe('token verifier', () => {
     }
     expect(loads()).toBe(1);
   });
+
+  it('stops accepting tokens of a key that was retired once the key set is fetched again', async () => {
+    let published = [publicJwk(publicKey, kid)];
+    const v = createTokenVerifier({
+      issuer: 'minishop-auth',
+      audience: 'minishop',
+      loadKeys: async () => published,
+      maxKeyAgeMs: 0,
+    });
+    const token = signJwt(claims(), privateKey, kid);
+    expect((await v.verify(token)).sub).toBe('u1');
+    const next = generateKeyPairSync('ed25519');
+    published = [publicJwk(next.publicKey, 'k2')];
+    await v.refresh();
+    await expect(v.verify(token)).rejects.toThrow(TokenRejected);
+    expect((await v.verify(signJwt(claims(), next.privateKey, 'k2'))).sub).toBe('u1');
+  });
 });

@@ -28,7 +28,7 @@ export function accountRoutes(app: App, ctx: AuthContext): void {
   app.get(
     '/auth/me',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user',

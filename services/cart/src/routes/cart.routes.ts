@@ -57,7 +57,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.get(
     '/cart',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         security,
@@ -71,7 +71,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.post(
     '/cart/items',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         security,
@@ -91,7 +91,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.patch(
     '/cart/items/:product_id',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         security,
@@ -116,7 +116,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.delete(
     '/cart/items/:product_id',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         security,
@@ -134,7 +134,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.delete(
     '/cart',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: { tags, security, summary: 'Empty your cart', response: { 200: MessageResponse, ...errors } },
     },
     async (request) => {
@@ -146,7 +146,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.get(
     '/cart/internal/:user_id',
     {
-      preHandler: requireScope('cart:read'),
+      onRequest: requireScope('cart:read'),
       schema: {
         tags: ['internal'],
         security,
@@ -161,7 +161,7 @@ export function cartRoutes(app: App, deps: CartDeps): void {
   app.delete(
     '/cart/internal/:user_id',
     {
-      preHandler: requireScope('cart:clear'),
+      onRequest: requireScope('cart:clear'),
       schema: {
         tags: ['internal'],
         security,

@@ -99,7 +99,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
   app.post(
     '/orders',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         ...secured,
         summary: 'Place an order from your cart and pay for it',
@@ -123,7 +123,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
   app.get(
     '/orders',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         ...secured,
         summary: 'Your orders, newest first (admins see everyone’s)',
@@ -146,7 +146,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
   app.get(
     '/orders/:id',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         ...secured,
         summary: 'One order with its status history',
@@ -163,7 +163,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
   app.post(
     '/orders/:id/cancel',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         ...secured,
         summary: 'Cancel an order before it ships (a paid order is refunded)',
@@ -177,7 +177,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
   app.post(
     '/orders/:id/retry-payment',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         ...secured,
         summary: 'Pay again for an order whose payment failed',
@@ -197,7 +197,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
   app.post(
     '/orders/:id/shipment-events',
     {
-      preHandler: requireScope('orders:update'),
+      onRequest: requireScope('orders:update'),
       schema: {
         ...secured,
         summary: 'Shipment status changes reported by Shipping (service scope orders:update)',

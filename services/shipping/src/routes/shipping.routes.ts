@@ -1,8 +1,8 @@
 // HTTP routes of shipping: Orders (or an admin) creates a shipment per paid order, its owner
 // reads it, and an admin moves it forward.
 import { Type, type Static } from '@sinclair/typebox';
-import type { preHandlerAsyncHookHandler } from 'fastify';
-import { authenticate, requireAdmin, requireScope } from '@minishop/kit/auth-guard';
+
+import { authenticate, requireAdmin, requireScope, type Guard } from '@minishop/kit/auth-guard';
 import { Forbidden } from '@minishop/kit/errors';
 import type { App } from '@minishop/kit/http';
 import { IdParams, Problem, Timestamp, Uuid } from '@minishop/kit/schemas';
@@ -80,7 +80,7 @@ function toResponse(shipment: Shipment): ShipmentResponse {
   };
 }
 
-const requireReader: preHandlerAsyncHookHandler = async function (request) {
+const requireReader: Guard = async function (request) {
   if (!mayListShipments(await authenticate(request)))
     throw new Forbidden('admin role or shipping scope required');
 };
@@ -93,7 +93,7 @@ export function shippingRoutes(app: App, deps: ShippingDeps): void {
   app.post(
     '/shipping',
     {
-      preHandler: requireScope('shipping:create', { allowAdmin: true }),
+      onRequest: requireScope('shipping:create', { allowAdmin: true }),
       schema: {
         tags,
         security,
@@ -113,7 +113,7 @@ export function shippingRoutes(app: App, deps: ShippingDeps): void {
   app.get(
     '/shipping',
     {
-      preHandler: requireReader,
+      onRequest: requireReader,
       schema: {
         tags,
         security,
@@ -142,7 +142,7 @@ export function shippingRoutes(app: App, deps: ShippingDeps): void {
   app.patch(
     '/shipping/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags,
         security,
@@ -160,7 +160,7 @@ export function shippingRoutes(app: App, deps: ShippingDeps): void {
   app.post(
     '/shipping/:id/cancel',
     {
-      preHandler: requireScope('shipping:create', { allowAdmin: true }),
+      onRequest: requireScope('shipping:create', { allowAdmin: true }),
       schema: {
         tags,
         security,
