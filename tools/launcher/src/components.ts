@@ -72,22 +72,23 @@ export const COMPONENT_PORTS: Record<ComponentName, Array<keyof StackPorts>> = {
   'mail-sink': ['mailHttp', 'mailSmtp'],
 };
 
-/** Client-credentials clients registered in Auth, by the service that uses them. */
+/**
+ * Client-credentials clients registered in Auth, by the service that uses them, with the
+ * scopes of exactly the internal routes that service calls.
+ */
 export const SERVICE_CLIENT_SCOPES: Record<string, string[]> = {
   orders: [
     'catalog:reserve',
-    'catalog:read',
     'cart:read',
     'cart:clear',
     'payments:charge',
     'payments:refund',
-    'payments:read',
     'shipping:create',
     'notify:send',
   ],
-  payments: ['notify:send', 'orders:update'],
-  shipping: ['notify:send', 'orders:update'],
-  cart: ['catalog:read'],
+  // Payments calls Orders with the buyer's own token; its client is there for future calls.
+  payments: [],
+  shipping: ['orders:update'],
 };
 
 export function entryPoint(root: string, name: ComponentName): string {
@@ -160,7 +161,6 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
         AUTH_URL: urls.AUTH_URL,
         REDIS_URL: redisUrl,
         CATALOG_URL: urls.CATALOG_URL,
-        ...client('cart'),
       };
     case 'orders':
       return {
@@ -185,7 +185,6 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
         PAYMENT_PROVIDER_SECRET_KEY: secrets.paymentProviderSecretKey,
         PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
         ORDERS_URL: urls.ORDERS_URL,
-        NOTIFICATIONS_URL: urls.NOTIFICATIONS_URL,
         ...client('payments'),
       };
     case 'shipping':
@@ -194,7 +193,6 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
         PORT: String(ports.shipping),
         ...database('shipping'),
         AUTH_URL: urls.AUTH_URL,
-        NOTIFICATIONS_URL: urls.NOTIFICATIONS_URL,
         ORDERS_URL: urls.ORDERS_URL,
         ...client('shipping'),
       };

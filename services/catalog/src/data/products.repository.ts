@@ -1,5 +1,5 @@
 // SQL for products. Returns plain rows with money in cents; deleted products are invisible here
-// except where a reservation needs them (lockForReservation).
+// except where a reservation needs them (lockProducts).
 import type { Queryable } from '@minishop/kit/db';
 
 export interface ProductRow {

@@ -73,7 +73,8 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
           'Reserve stock for every item of an order, or none (201 created, 200 when it already exists)',
         description:
           'Idempotent by order_id: repeating it with the same items returns the existing reservation ' +
-          '(200, whatever its status); the same order_id with different items is 422. ' +
+          '(200); a released or expired one is taken from stock again (a retried payment). ' +
+          'The same order_id with different items is 422. ' +
           '409 when some items are short (unknown or deleted products count as 0 available).',
         security: SECURED,
         body: ReserveBody,
@@ -133,10 +134,11 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
         tags: [TAG],
         summary: 'Release a reservation: its units go back to stock (idempotent)',
         description:
-          'reserved → released. Releasing a released or expired reservation changes nothing; a committed one is 409.',
+          'reserved or committed → released. Releasing a released or expired reservation changes nothing; ' +
+          'releasing a committed one returns the sold units (a cancelled, refunded order).',
         security: SECURED,
         params: OrderParams,
-        response: { 200: ReservationResponse, 409: Problem, ...Errors },
+        response: { 200: ReservationResponse, ...Errors },
       },
     },
     async (request) => reservations.releaseReservation(ctx, request.params.order_id),
