@@ -32,6 +32,22 @@ export const BaseConfig = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({
+      format: 'uri',
+      description: 'OTLP/HTTP collector base URL (spans go to <url>/v1/traces); unset turns tracing off',
+    }),
+  ),
+  OTEL_SERVICE_NAME: Type.Optional(
+    Type.String({ minLength: 1, description: 'service name on the spans (default: the service)' }),
+  ),
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: "share of new traces recorded (default 1); a caller's decision is always followed",
+    }),
+  ),
 } satisfies TProperties;
 
 /** Variables of every service that verifies tokens issued by Auth. */

@@ -18,6 +18,7 @@ import { installMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './jwt.ts';
 import { installAuth } from './auth-guard.ts';
+import { activeTelemetry } from './telemetry.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -40,7 +41,7 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Per-request handling limit; the client gets 408/503 rather than waiting forever. */
   requestTimeoutMs?: number;
-  /** Bodies of these content types are accepted as raw buffers (e.g. signed webhooks). */
+  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
   trustProxy?: boolean;
 }
 
@@ -67,11 +68,14 @@ declare module 'fastify' {
 }
 
 export async function createService(options: ServiceOptions): Promise<App> {
+  const telemetry = activeTelemetry();
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
       base: { service: options.name },
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["stripe-signature"]'],
+      // With tracing on, each log line carries the trace it belongs to.
+      ...(telemetry ? { mixin: () => telemetry.logFields() } : {}),
     },
     // Access logs go out at debug: at info a busy service spends its time writing them.
     logController: new LogController({ disableRequestLogging: true }),
@@ -88,6 +92,11 @@ export async function createService(options: ServiceOptions): Promise<App> {
     return503OnClosing: true,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 200 },
+    // Paths the router cannot take (a broken percent-escape, an overlong segment) get a problem too.
+    frameworkErrors: (err, _request, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode < 500 ? err.statusCode : 400;
+      void sendProblem(reply, problem(status, 'the request path is not valid'));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Bodies are validated as sent (no coercion: "5" is not a number); query strings, params
@@ -108,6 +117,15 @@ export async function createService(options: ServiceOptions): Promise<App> {
     reply.header('x-request-id', request.id);
     done();
   });
+  if (telemetry) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      const route = request.routeOptions.url;
+      if (route) telemetry.nameRequestSpan(request.method, route, request.id);
+      done();
+    });
+    // Spans still queued are exported before the process exits.
+    app.addHook('onClose', () => telemetry.flush());
+  }
   if (['debug', 'trace'].includes(options.logLevel ?? 'info')) {
     app.addHook('onResponse', (request, reply, done) => {
       request.log.debug(

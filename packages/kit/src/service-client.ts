@@ -7,7 +7,7 @@ export interface ClientOptions {
   name: string;
   baseUrl: string;
   timeoutMs?: number;
-  /** Extra attempts for idempotent calls after a network error, timeout, 429 or 5xx. */
+  /** Extra attempts for idempotent calls after a network error, timeout, 429, 502, 503 or 504. */
   retries?: number;
   retryBaseMs?: number;
   breaker?: { failureThreshold?: number; openMs?: number };

@@ -1,13 +1,8 @@
-// Auth's entry point: config → database and Redis → migrations → first admin → serve.
+// Auth's entry point: config → tracing (when configured) → database and Redis → migrations → first
+// admin → serve.
 import { ConfigError, loadConfigOrExit } from '@minishop/kit/config';
-import { createPool, migrate } from '@minishop/kit/db';
-import { createRedis } from '@minishop/kit/redis';
-import { runService } from '@minishop/kit/lifecycle';
+import { startTelemetry } from '@minishop/kit/telemetry';
 import { ConfigSchema, parseServiceClients, type ServiceClient } from './config.ts';
-import { buildApp } from './app.ts';
-import { MIGRATIONS_DIR } from './migrate.ts';
-import { ensureFirstAdmin } from './domain/accounts.ts';
-import { createPasswordHasher } from './domain/passwords.ts';
 import { clientIpResolver } from './client-ip.ts';
 
 const config = loadConfigOrExit(ConfigSchema, 'auth');
@@ -21,6 +16,16 @@ try {
   );
   process.exit(1);
 }
+
+// Tracing patches http, pg and ioredis as they load, so the rest is imported after it starts.
+await startTelemetry('auth', config);
+const { createPool, migrate } = await import('@minishop/kit/db');
+const { createRedis } = await import('@minishop/kit/redis');
+const { runService } = await import('@minishop/kit/lifecycle');
+const { buildApp } = await import('./app.ts');
+const { MIGRATIONS_DIR } = await import('./migrate.ts');
+const { ensureFirstAdmin } = await import('./domain/accounts.ts');
+const { createPasswordHasher } = await import('./domain/passwords.ts');
 
 const pool = createPool(config.DATABASE_URL, { applicationName: 'minishop-auth' });
 const redis = createRedis(config.REDIS_URL);

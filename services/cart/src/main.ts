@@ -1,12 +1,17 @@
-// Entry point of the cart service: config, Redis, token verifier, then serve until stopped.
+// Entry point of the cart service: config, tracing when configured, Redis, token verifier, then serve
+// until stopped.
 import { loadConfigOrExit } from '@minishop/kit/config';
-import { verifierFromConfig } from '@minishop/kit/jwt';
-import { runService } from '@minishop/kit/lifecycle';
-import { createRedis } from '@minishop/kit/redis';
-import { buildApp } from './app.ts';
+import { startTelemetry } from '@minishop/kit/telemetry';
 import { ConfigSchema } from './config.ts';
 
 const config = loadConfigOrExit(ConfigSchema, 'cart');
+// Tracing patches http and ioredis as they load, so the rest is imported after it starts.
+await startTelemetry('cart', config);
+const { verifierFromConfig } = await import('@minishop/kit/jwt');
+const { runService } = await import('@minishop/kit/lifecycle');
+const { createRedis } = await import('@minishop/kit/redis');
+const { buildApp } = await import('./app.ts');
+
 const redis = createRedis(config.REDIS_URL);
 const app = await buildApp({ config, redis, tokens: verifierFromConfig(config) });
 app.addHook('onClose', async () => {

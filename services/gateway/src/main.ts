@@ -1,12 +1,17 @@
-// Gateway entry point: config → Redis and the token verifier → app → listen until stopped.
+// Gateway entry point: config → tracing (when configured) → Redis and the token verifier → app →
+// listen until stopped.
 import { loadConfigOrExit } from '@minishop/kit/config';
-import { verifierFromConfig } from '@minishop/kit/jwt';
-import { runService } from '@minishop/kit/lifecycle';
-import { createRedis } from '@minishop/kit/redis';
-import { buildApp } from './app.ts';
+import { startTelemetry } from '@minishop/kit/telemetry';
 import { ConfigSchema } from './config.ts';
 
 const config = loadConfigOrExit(ConfigSchema, 'gateway');
+// Tracing patches http and ioredis as they load, so the rest is imported after it starts.
+await startTelemetry('gateway', config);
+const { verifierFromConfig } = await import('@minishop/kit/jwt');
+const { runService } = await import('@minishop/kit/lifecycle');
+const { createRedis } = await import('@minishop/kit/redis');
+const { buildApp } = await import('./app.ts');
+
 const redis = createRedis(config.REDIS_URL);
 // A Redis outage degrades rate limiting; it must not crash the gateway.
 redis.on('error', () => {});

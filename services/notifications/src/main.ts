@@ -1,13 +1,18 @@
-// Notifications service entry point: config → database → migrations → app → listen until stopped.
+// Notifications service entry point: config → tracing (when configured) → database → migrations → app →
+// listen until stopped.
 import { loadConfigOrExit } from '@minishop/kit/config';
-import { createPool } from '@minishop/kit/db';
-import { verifierFromConfig } from '@minishop/kit/jwt';
-import { runService } from '@minishop/kit/lifecycle';
-import { buildApp } from './app.ts';
+import { startTelemetry } from '@minishop/kit/telemetry';
 import { ConfigSchema } from './config.ts';
-import { applyMigrations } from './data/migrations.ts';
 
 const config = loadConfigOrExit(ConfigSchema, 'notifications');
+// Tracing patches http and pg as they load, so the rest is imported after it starts.
+await startTelemetry('notifications', config);
+const { createPool } = await import('@minishop/kit/db');
+const { verifierFromConfig } = await import('@minishop/kit/jwt');
+const { runService } = await import('@minishop/kit/lifecycle');
+const { buildApp } = await import('./app.ts');
+const { applyMigrations } = await import('./data/migrations.ts');
+
 const pool = createPool(config.DATABASE_URL, { applicationName: 'notifications' });
 await applyMigrations(pool);
 const app = await buildApp({ config, pool, tokens: verifierFromConfig(config) });

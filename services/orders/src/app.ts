@@ -1,5 +1,6 @@
 // Builds the Orders service: routes, plus the two background loops that keep checkouts
 // moving — the saga resumer and the outbox relay.
+import { Counter } from 'prom-client';
 import { createService, type App } from '@minishop/kit/http';
 import type { Pool } from '@minishop/kit/db';
 import type { TokenVerifier } from '@minishop/kit/jwt';
@@ -58,6 +59,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     leaseMs: deps.config.SAGA_LEASE_MS,
     paymentTimeoutMs: deps.config.PAYMENT_TIMEOUT_MS,
     crashAfter: deps.config.MINISHOP_ENV === 'test' ? deps.config.SAGA_CRASH_AFTER : undefined,
+    checkouts: new Counter({
+      name: 'minishop_checkouts_total',
+      help: 'Checkout attempts by how they ended: paid, payment_failed or out_of_stock',
+      labelNames: ['outcome'] as const,
+      registers: [app.metricsRegistry],
+    }),
   };
   ordersRoutes(app, saga);
   if (deps.background ?? true) {

@@ -1,15 +1,19 @@
-// Entry point of the shipping service: config, database (migrated), token verifier, the Orders
-// client with a service token, then serve until stopped.
+// Entry point of the shipping service: config, tracing when configured, database (migrated), token
+// verifier, the Orders client with a service token, then serve until stopped.
 import { loadConfigOrExit } from '@minishop/kit/config';
-import { createPool, migrate } from '@minishop/kit/db';
-import { verifierFromConfig } from '@minishop/kit/jwt';
-import { runService } from '@minishop/kit/lifecycle';
-import { createServiceClient, serviceToken } from '@minishop/kit/service-client';
-import { buildApp } from './app.ts';
+import { startTelemetry } from '@minishop/kit/telemetry';
 import { ConfigSchema } from './config.ts';
-import { MIGRATIONS_DIR } from './migrate.ts';
 
 const config = loadConfigOrExit(ConfigSchema, 'shipping');
+// Tracing patches http and pg as they load, so the rest is imported after it starts.
+await startTelemetry('shipping', config);
+const { createPool, migrate } = await import('@minishop/kit/db');
+const { verifierFromConfig } = await import('@minishop/kit/jwt');
+const { runService } = await import('@minishop/kit/lifecycle');
+const { createServiceClient, serviceToken } = await import('@minishop/kit/service-client');
+const { buildApp } = await import('./app.ts');
+const { MIGRATIONS_DIR } = await import('./migrate.ts');
+
 const pool = createPool(config.DATABASE_URL, { applicationName: 'shipping' });
 await migrate(pool, MIGRATIONS_DIR);
 const token = serviceToken({

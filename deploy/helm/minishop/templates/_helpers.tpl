@@ -60,6 +60,10 @@ key: DATABASE_URL
 {{- end -}}
 {{- $_ := set $env (printf "%s_URL" (upper $callee)) (printf "http://%s-%s:%v" $root.Release.Name $callee $target.port) -}}
 {{- end -}}
+{{- with $root.Values.tracing.otlpEndpoint -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (toString $root.Values.tracing.sampleRatio) -}}
+{{- end -}}
 {{- range $key, $value := $svc.env -}}
 {{- $_ := set $env $key (toString $value) -}}
 {{- end -}}

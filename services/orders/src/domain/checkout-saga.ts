@@ -2,6 +2,7 @@
 // idempotent and keyed by the order id, so any worker can drive an order from where it stands:
 // the request that placed it, or the resumer after a crash. Steps move by compare-and-set.
 import type { FastifyBaseLogger } from 'fastify';
+import type { Counter } from 'prom-client';
 import { Conflict } from '@minishop/kit/errors';
 import { withTransaction, type Pool, type PoolClient } from '@minishop/kit/db';
 import { formatMoney, parseMoney } from '@minishop/kit/money';
@@ -18,6 +19,8 @@ export interface SagaDeps {
   log: FastifyBaseLogger;
   leaseMs: number;
   paymentTimeoutMs: number;
+  /** Counts checkouts by how they ended: paid, payment_failed or out_of_stock. */
+  checkouts?: Counter<'outcome'>;
   /** Test-only crash point: the process dies right after this remote step succeeds. */
   crashAfter?: 'reserve' | 'charge' | 'shipment';
 }
@@ -57,7 +60,7 @@ async function transition(
   change: orders.StepChange & { reason?: string; event?: EventType; eventExtra?: Record<string, unknown> },
 ): Promise<boolean> {
   const { reason, event, eventExtra, ...stepChange } = change;
-  return withTransaction(deps.pool, async (tx) => {
+  const moved = await withTransaction(deps.pool, async (tx) => {
     if (!(await orders.advance(tx, order.id, order.saga_step, to, stepChange))) return false;
     if (stepChange.status && stepChange.status !== order.status) {
       await orders.addHistory(tx, order.id, stepChange.status, reason ?? null);
@@ -68,6 +71,10 @@ async function transition(
     }
     return true;
   });
+  if (moved && (stepChange.status === 'paid' || stepChange.status === 'payment_failed')) {
+    deps.checkouts?.inc({ outcome: stepChange.status });
+  }
+  return moved;
 }
 
 class RetryLater extends Error {}
@@ -90,6 +97,7 @@ async function step(deps: SagaDeps, order: OrderRow): Promise<boolean> {
         if (order.attempt === 1) {
           // Nothing was charged or announced: the order never was.
           await orders.deleteUnreserved(deps.pool, order.id);
+          deps.checkouts?.inc({ outcome: 'out_of_stock' });
           throw new OutOfStock(result.short);
         }
         return transition(deps, order, 'done', {

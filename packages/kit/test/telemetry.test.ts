@@ -1,0 +1,213 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl, testRedisUrl } from '@minishop/devstack/testing';
+import { tracesUrl } from '../src/telemetry.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const FIXTURE = path.join(import.meta.dirname, 'fixtures/traced-service.ts');
+const GATEWAY = path.join(ROOT, 'services/gateway/src/main.ts');
+const SERVER = 2;
+const CLIENT = 3;
+
+interface ExportedSpan {
+  service: string;
+  scope: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+
+interface OtlpExport {
+  resourceSpans: Array<{
+    resource: { attributes: OtlpAttribute[] };
+    scopeSpans: Array<{
+      scope: { name: string };
+      spans: Array<Omit<ExportedSpan, 'service' | 'scope' | 'attributes'> & { attributes: OtlpAttribute[] }>;
+    }>;
+  }>;
+}
+interface OtlpAttribute {
+  key: string;
+  value: Record<string, unknown>;
+}
+
+const attributes = (list: OtlpAttribute[]) =>
+  Object.fromEntries(list.map((a) => [a.key, Object.values(a.value)[0]]));
+
+/** A stand-in for an OpenTelemetry collector: accepts OTLP/HTTP JSON on /v1/traces. */
+async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; server: Server }> {
+  const spans: ExportedSpan[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url !== '/v1/traces' || !String(req.headers['content-type']).includes('json')) {
+        res.writeHead(415).end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport;
+      for (const rs of body.resourceSpans) {
+        const service = String(attributes(rs.resource.attributes)['service.name']);
+        for (const ss of rs.scopeSpans) {
+          for (const span of ss.spans) {
+            spans.push({ ...span, service, scope: ss.scope.name, attributes: attributes(span.attributes) });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  logs: Array<Record<string, unknown>>;
+}
+
+/** Starts a service entry point on a free port; resolves once it listens. */
+function startProcess(script: string, env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', MINISHOP_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        logs.push(entry);
+        const at = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(String(entry.msg ?? ''));
+        if (at) resolve({ child, url: at[1]!, logs });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${stderr}`)));
+  });
+}
+
+/** SIGTERM, as Kubernetes stops a pod; the service drains and exports its last spans. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const children: ChildProcess[] = [];
+let collector: Awaited<ReturnType<typeof startCollector>>;
+let databaseUrl: string;
+
+beforeAll(async () => {
+  collector = await startCollector();
+  databaseUrl = await testDatabaseUrl('telemetry');
+});
+afterAll(async () => {
+  await Promise.all(children.map(stop));
+  await new Promise((resolve) => collector.server.close(resolve));
+});
+
+describe('tracing', () => {
+  it('continues the caller trace through the gateway and two services, down to PostgreSQL and Redis', async () => {
+    const traced = (name: string) => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_SERVICE_NAME: name,
+    });
+    const back = await startProcess(FIXTURE, {
+      ...traced('back'),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: testRedisUrl(),
+    });
+    const front = await startProcess(FIXTURE, { ...traced('front'), NEXT_URL: back.url });
+    const gateway = await startProcess(GATEWAY, {
+      ...traced('gateway'),
+      CATALOG_URL: front.url,
+      REDIS_URL: testRedisUrl(),
+      // Nothing listens there: the public route needs no token.
+      AUTH_URL: 'http://127.0.0.1:9',
+    });
+
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const res = await fetch(`${gateway.url}/catalog/trace`, {
+      headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ via: { one: 1, redis: 'PONG' } });
+    const requestId = res.headers.get('x-request-id');
+    const loaded = (await (await fetch(`${back.url}/loaded`)).json()) as { modules: string[] };
+    expect(loaded.modules).toContain('@opentelemetry/sdk-trace');
+
+    await Promise.all([gateway, front, back].map((p) => stop(p.child)));
+
+    const spans = collector.spans.filter((s) => s.traceId === traceId);
+    const one = (service: string, kind: number, parentSpanId: string) => {
+      const found = spans.filter(
+        (s) => s.service === service && s.kind === kind && s.parentSpanId === parentSpanId,
+      );
+      expect(found, `${service} span of kind ${kind} under ${parentSpanId}`).toHaveLength(1);
+      return found[0]!;
+    };
+    const gatewayServer = one('gateway', SERVER, callerSpanId);
+    const gatewayClient = one('gateway', CLIENT, gatewayServer.spanId);
+    const frontServer = one('front', SERVER, gatewayClient.spanId);
+    const frontClient = one('front', CLIENT, frontServer.spanId);
+    const backServer = one('back', SERVER, frontClient.spanId);
+
+    expect(gatewayServer.name).toBe('GET /catalog/*');
+    expect(frontServer.name).toBe('GET /catalog/trace');
+    expect(backServer.name).toBe('GET /catalog/trace');
+    for (const server of [gatewayServer, frontServer, backServer]) {
+      expect(server.attributes['minishop.request_id']).toBe(requestId);
+    }
+    const backSpans = spans.filter((s) => s.service === 'back');
+    expect(backSpans.some((s) => s.scope.endsWith('instrumentation-pg') && /^pg\.query/.test(s.name))).toBe(
+      true,
+    );
+    expect(backSpans.some((s) => s.scope.endsWith('instrumentation-ioredis') && s.name === 'ping')).toBe(
+      true,
+    );
+
+    const logLine = back.logs.find((l) => l.msg === 'end of the chain reached');
+    expect(logLine).toMatchObject({ trace_id: traceId, reqId: requestId });
+  });
+
+  it('loads nothing of OpenTelemetry when no collector is configured, and serves as usual', async () => {
+    const plain = await startProcess(FIXTURE, { DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl() });
+    const res = await fetch(`${plain.url}/catalog/trace`, {
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    expect(await res.json()).toEqual({ one: 1, redis: 'PONG' });
+    const loaded = (await (await fetch(`${plain.url}/loaded`)).json()) as { modules: string[] };
+    // prom-client loads the bare API by itself; no SDK, exporter, instrumentation or loader hook.
+    expect(loaded.modules.filter((m) => m !== '@opentelemetry/api')).toEqual([]);
+    expect(plain.logs.find((l) => l.msg === 'end of the chain reached')).not.toHaveProperty('trace_id');
+    await stop(plain.child);
+  });
+
+  it('sends spans to /v1/traces under the configured base URL', () => {
+    expect(tracesUrl('http://collector:4318')).toBe('http://collector:4318/v1/traces');
+    expect(tracesUrl('https://otel.example.com/otlp/')).toBe('https://otel.example.com/otlp/v1/traces');
+  });
+});
