@@ -7,6 +7,7 @@ import type { TokenVerifier } from '@minishop/kit/jwt';
 import type { Config } from './config.ts';
 import { resumeDue, type SagaDeps } from './domain/checkout-saga.ts';
 import { relayOutbox } from './domain/outbox-relay.ts';
+import { deleteOldKeys } from './data/orders.repository.ts';
 import type { Upstreams } from './domain/upstreams.ts';
 import { ordersRoutes } from './routes/orders.routes.ts';
 
@@ -78,6 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         deps.config.OUTBOX_INTERVAL_MS,
         () => relayOutbox(saga),
         (err) => app.log.error({ err }, 'relay failed'),
+      ),
+      every(
+        3_600_000,
+        () => deleteOldKeys(deps.pool),
+        (err) => app.log.error({ err }, 'idempotency key cleanup failed'),
       ),
     ];
     app.addHook('onClose', async () => stops.forEach((stop) => stop()));

@@ -193,6 +193,19 @@ export async function claimLease(db: Queryable, id: string, leaseMs: number): Pr
   return rowCount === 1;
 }
 
+/** Records the payment attempt under way (its outcome is not known yet). */
+export async function setPaymentId(db: Queryable, id: string, paymentId: string): Promise<void> {
+  await db.query('UPDATE orders SET payment_id = $2, updated_at = now() WHERE id = $1', [id, paymentId]);
+}
+
+/** Forgets Idempotency-Keys older than a day (clients retry within minutes, not days). */
+export async function deleteOldKeys(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`,
+  );
+  return rowCount ?? 0;
+}
+
 /** Extends the caller's lease before a step that may take long. */
 export async function renewLease(db: Queryable, id: string, leaseMs: number): Promise<void> {
   await db.query('UPDATE orders SET lease_until = now() + make_interval(secs => $2) WHERE id = $1', [
@@ -207,7 +220,7 @@ export async function releaseLease(db: Queryable, id: string): Promise<void> {
 
 export interface StepChange {
   status?: OrderStatus;
-  payment_id?: string;
+  payment_id?: string | null;
   shipment_id?: string;
   tracking_number?: string;
   carrier?: string;

@@ -28,13 +28,18 @@ export async function enqueue(
   );
 }
 
-/** Due events, locked for this transaction so that replicas never send the same one at once. */
-export async function lockDue(db: Queryable, limit: number): Promise<OutboxEvent[]> {
+/**
+ * Claims due events for one relay run: they are pushed out of reach of other relays for the
+ * claim's length, so no transaction stays open while they are sent.
+ */
+export async function claimDue(db: Queryable, limit: number, claimMs: number): Promise<OutboxEvent[]> {
   const { rows } = await db.query<OutboxEvent>(
-    `SELECT event_id, order_id, type, recipient, payload, attempts FROM outbox
-     WHERE delivered_at IS NULL AND next_attempt_at <= now()
-     ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    `UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2)
+     WHERE event_id IN (
+       SELECT event_id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= now()
+       ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING event_id, order_id, type, recipient, payload, attempts`,
+    [limit, claimMs / 1000],
   );
   return rows;
 }
@@ -48,23 +53,14 @@ export async function markDelivered(db: Queryable, eventId: string): Promise<voi
 export async function markFailed(
   db: Queryable,
   eventId: string,
-  delayMs: number,
+  delayMs: number | 'never',
   error: string,
 ): Promise<void> {
   await db.query(
     `UPDATE outbox SET attempts = attempts + 1, last_error = $3,
-       next_attempt_at = now() + make_interval(secs => $2) WHERE event_id = $1`,
-    [eventId, delayMs / 1000, error.slice(0, 500)],
+       next_attempt_at = CASE WHEN $2::float8 IS NULL THEN 'infinity'::timestamptz
+                              ELSE now() + make_interval(secs => $2::float8) END
+     WHERE event_id = $1`,
+    [eventId, delayMs === 'never' ? null : delayMs / 1000, error.slice(0, 500)],
   );
-}
-
-export async function eventsOf(
-  db: Queryable,
-  orderId: string,
-): Promise<{ type: string; delivered: boolean }[]> {
-  const { rows } = await db.query<{ type: string; delivered: boolean }>(
-    'SELECT type, delivered_at IS NOT NULL AS delivered FROM outbox WHERE order_id = $1 ORDER BY created_at',
-    [orderId],
-  );
-  return rows;
 }

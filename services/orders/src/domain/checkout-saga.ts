@@ -9,7 +9,7 @@ import { formatMoney, parseMoney } from '@minishop/kit/money';
 import { UpstreamUnavailable } from '@minishop/kit/service-client';
 import * as orders from '../data/orders.repository.ts';
 import { enqueue } from '../data/outbox.repository.ts';
-import type { OrderRow, OrderStatus, SagaStep } from '../data/orders.repository.ts';
+import type { OrderRow, SagaStep } from '../data/orders.repository.ts';
 import { eventData } from './order-view.ts';
 import type { Upstreams } from './upstreams.ts';
 
@@ -85,8 +85,11 @@ export class OutOfStock extends Conflict {
   }
 }
 
-/** Runs one step; true when the saga moved and should go on. */
-async function step(deps: SagaDeps, order: OrderRow): Promise<boolean> {
+/**
+ * Runs one step; true when the saga moved and should go on. `answering` is set when a request
+ * waits for the outcome (it can tell the buyer about missing stock itself).
+ */
+async function step(deps: SagaDeps, order: OrderRow, answering: boolean): Promise<boolean> {
   const { upstreams } = deps;
   switch (order.saga_step) {
     case 'reserving': {
@@ -94,17 +97,21 @@ async function step(deps: SagaDeps, order: OrderRow): Promise<boolean> {
       const result = await upstreams.reserve(order.id, lines);
       crashPoint(deps, 'reserve');
       if (!result.ok) {
-        if (order.attempt === 1) {
-          // Nothing was charged or announced: the order never was.
+        deps.checkouts?.inc({ outcome: 'out_of_stock' });
+        if (order.attempt === 1 && answering) {
+          // Nothing was charged or announced, and the buyer is told now (409): the order never was.
           await orders.deleteUnreserved(deps.pool, order.id);
-          deps.checkouts?.inc({ outcome: 'out_of_stock' });
           throw new OutOfStock(result.short);
         }
-        return transition(deps, order, 'done', {
-          status: 'payment_failed',
-          reason: 'out of stock on payment retry',
+        // The buyer may already have seen this order (a checkout resumed after a failure, or a
+        // payment retry): it stays, with the reason.
+        await transition(deps, order, 'done', {
+          status: order.attempt === 1 ? 'cancelled' : 'payment_failed',
+          reason: 'items went out of stock before they could be reserved',
           payment_error: 'some items are no longer in stock',
         });
+        if (answering) throw new OutOfStock(result.short);
+        return false;
       }
       return withTransaction(deps.pool, async (tx) => {
         if (order.attempt === 1) {
@@ -152,6 +159,7 @@ async function step(deps: SagaDeps, order: OrderRow): Promise<boolean> {
           leaseMs: deps.leaseMs,
         });
       }
+      await orders.setPaymentId(deps.pool, order.id, payment.id);
       throw new RetryLater(`payment ${payment.id} is ${payment.status}`);
     }
     case 'committing': {
@@ -192,9 +200,13 @@ async function step(deps: SagaDeps, order: OrderRow): Promise<boolean> {
       });
     }
     case 'refunding': {
+      // The parcel first: once it is on its way the order is not cancelled and nothing is refunded.
+      if (order.shipment_id && (await upstreams.cancelShipment(order.shipment_id)) === 'shipped') {
+        await transition(deps, order, 'done', { attention: null });
+        return false;
+      }
       if (order.payment_id) await upstreams.refund(order.id);
       await upstreams.release(order.id);
-      if (order.shipment_id) await upstreams.cancelShipment(order.shipment_id);
       return transition(deps, order, 'done', { status: 'cancelled', reason: order.attention ?? 'cancelled' });
     }
     case 'done':
@@ -210,20 +222,29 @@ function backoffMs(tries: number): number {
 /**
  * Drives the order as far as it can go now. With `leaseHeld` the caller already owns the
  * lease (it just created the order); otherwise the lease is claimed first and the call
- * returns at once when another worker holds it.
+ * returns at once when another worker holds it. With `answering`, a request waits for the
+ * outcome and missing stock is thrown to it as OutOfStock.
  */
-export async function driveOrder(deps: SagaDeps, orderId: string, leaseHeld = false): Promise<void> {
-  if (!leaseHeld && !(await orders.claimLease(deps.pool, orderId, deps.leaseMs))) return;
+export async function driveOrder(
+  deps: SagaDeps,
+  orderId: string,
+  options: { leaseHeld?: boolean; answering?: boolean } = {},
+): Promise<void> {
+  if (!options.leaseHeld && !(await orders.claimLease(deps.pool, orderId, deps.leaseMs))) return;
   let order: OrderRow | null = null;
   try {
     for (let guard = 0; guard < 12; guard++) {
       order = await orders.findOrder(deps.pool, orderId);
       if (!order || order.saga_step === 'done') break;
-      if (!(await step(deps, order))) break;
+      if (!(await step(deps, order, options.answering ?? false))) break;
     }
     await orders.releaseLease(deps.pool, orderId);
   } catch (err) {
-    if (!order || err instanceof OutOfStock) throw err;
+    if (err instanceof OutOfStock) {
+      await orders.releaseLease(deps.pool, orderId);
+      throw err;
+    }
+    if (!order) throw err;
     await postponeAfterFailure(deps, order, err);
   }
 }
@@ -255,10 +276,4 @@ export async function resumeDue(deps: SagaDeps, limit = 20): Promise<number> {
     due.map((id) => driveOrder(deps, id).catch((err) => deps.log.error({ err, id }, 'resume failed'))),
   );
   return due.length;
-}
-
-export function statusAfterCancel(status: OrderStatus): 'refund' | 'close' | null {
-  if (status === 'paid') return 'refund';
-  if (status === 'payment_failed') return 'close';
-  return null;
 }

@@ -13,7 +13,9 @@ export function itemsView(order: OrderRow) {
   }));
 }
 
-export function orderView(order: OrderRow, history?: HistoryRow[]) {
+/** The order as its reader may see it; only admins see why an order needs attention. */
+export function orderView(order: OrderRow, options: { history?: HistoryRow[]; admin?: boolean } = {}) {
+  const { history, admin = false } = options;
   return {
     id: order.id,
     user_id: order.user_id,
@@ -24,7 +26,7 @@ export function orderView(order: OrderRow, history?: HistoryRow[]) {
     payment_id: order.payment_id,
     shipment_id: order.shipment_id,
     shipping_address: order.shipping_address,
-    attention: order.attention,
+    ...(admin ? { attention: order.attention } : {}),
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),
     ...(history

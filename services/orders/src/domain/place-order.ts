@@ -110,9 +110,9 @@ async function checkout(
         lines,
         leaseMs: deps.leaseMs,
       });
-      await driveOrder(deps, orderId, true);
+      await driveOrder(deps, orderId, { leaseHeld: true, answering: true });
     } else {
-      await driveOrder(deps, orderId);
+      await driveOrder(deps, orderId, { answering: true });
     }
     const order = await orders.findOrder(deps.pool, orderId);
     if (!order) throw new Conflict('this order could not be placed; try again');
@@ -148,6 +148,11 @@ export async function cancelOrder(deps: SagaDeps, customer: Customer, id: string
       attention: null,
     });
     if (moved) await driveOrder(deps, id);
+    const after = (await orders.findOrder(deps.pool, id))!;
+    if (after.status === 'paid' && after.saga_step === 'done') {
+      throw new Conflict('the order has already shipped and can no longer be cancelled');
+    }
+    return after;
   } else if (order.status === 'pending') {
     throw new Conflict('the checkout of this order is still in progress; try again in a moment');
   } else {
@@ -172,13 +177,14 @@ export async function retryPayment(
       status: 'pending',
       attempt: order.attempt + 1,
       payment_method: paymentMethod ?? order.payment_method,
+      payment_id: null,
       payment_error: null,
       leaseMs: deps.leaseMs,
     });
     return ok;
   });
   if (!moved) throw new Conflict('this order changed meanwhile; try again');
-  await driveOrder(deps, id, true);
+  await driveOrder(deps, id, { leaseHeld: true, answering: true });
   return (await orders.findOrder(deps.pool, id))!;
 }
 

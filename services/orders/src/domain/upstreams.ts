@@ -44,8 +44,10 @@ export interface Notification {
 
 /** A reply the saga did not expect (a contract problem, not a passing fault). */
 export class UnexpectedReply extends Error {
+  readonly status: number;
   constructor(upstream: string, status: number, body: unknown) {
     super(`${upstream} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+    this.status = status;
   }
 }
 
@@ -65,7 +67,8 @@ export interface Upstreams {
   }): Promise<Payment>;
   refund(orderId: string): Promise<void>;
   createShipment(request: { order_id: string; user_id: string; address: ShippingAddress }): Promise<Shipment>;
-  cancelShipment(shipmentId: string): Promise<void>;
+  /** 'shipped' when the parcel is already on its way and can no longer be stopped. */
+  cancelShipment(shipmentId: string): Promise<'cancelled' | 'shipped'>;
   notify(notification: Notification): Promise<void>;
 }
 
@@ -167,8 +170,9 @@ export function createUpstreams(config: Config): Upstreams {
         path: `/shipping/${shipmentId}/cancel`,
         idempotent: true,
       });
-      if (res.status === 404) return;
-      expect2xx('shipping', res);
+      if (res.status === 409) return 'shipped';
+      if (res.status !== 404) expect2xx('shipping', res);
+      return 'cancelled';
     },
     async notify(notification) {
       expect2xx(

@@ -61,9 +61,11 @@ const Order = Type.Object({
   payment_id: Type.Union([Uuid, Type.Null()]),
   shipment_id: Type.Union([Uuid, Type.Null()]),
   shipping_address: ShippingAddress,
-  attention: Type.Union([Type.String(), Type.Null()], {
-    description: 'why an admin must look at this order',
-  }),
+  attention: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'admins only: why this order needs a person to look at it',
+    }),
+  ),
   created_at: Timestamp,
   updated_at: Timestamp,
   history: Type.Optional(
@@ -116,7 +118,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
         request.headers['idempotency-key'],
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(201).send(orderView(order));
+      return reply.code(201).send(orderView(order, { admin: request.principal?.role === 'admin' }));
     },
   );
 
@@ -139,7 +141,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
         offset: request.query.offset,
       });
       reply.header('x-total-count', String(total));
-      return orders.map((o) => orderView(o));
+      return orders.map((o) => orderView(o, { admin: customer.role === 'admin' }));
     },
   );
 
@@ -155,8 +157,9 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
       },
     },
     async (request) => {
-      const { order, history } = await getOrder(deps, customerOf(request), request.params.id);
-      return orderView(order, history);
+      const customer = customerOf(request);
+      const { order, history } = await getOrder(deps, customer, request.params.id);
+      return orderView(order, { history, admin: customer.role === 'admin' });
     },
   );
 
@@ -171,7 +174,12 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
         response: { 200: Order, ...errors },
       },
     },
-    async (request) => orderView(await cancelOrder(deps, customerOf(request), request.params.id)),
+    async (request) => {
+      const customer = customerOf(request);
+      return orderView(await cancelOrder(deps, customer, request.params.id), {
+        admin: customer.role === 'admin',
+      });
+    },
   );
 
   app.post(

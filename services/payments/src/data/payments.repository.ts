@@ -89,18 +89,6 @@ export async function findByProviderRef(db: Queryable, providerRef: string): Pro
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-export async function findByOrderAttempt(
-  db: Queryable,
-  orderId: string,
-  attempt: number,
-): Promise<PaymentRecord | null> {
-  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 AND attempt = $2', [
-    orderId,
-    attempt,
-  ]);
-  return rows[0] ? toRecord(rows[0]) : null;
-}
-
 export async function listByOrder(db: Queryable, orderId: string): Promise<PaymentRecord[]> {
   const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 ORDER BY attempt', [
     orderId,

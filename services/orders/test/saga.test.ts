@@ -1,0 +1,186 @@
+// The checkout saga's compensations and retries against a real database, with the services it
+// calls played by a script (each of those has its own tests; here they misbehave on purpose).
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, migrate, type Pool } from '@minishop/kit/db';
+import { testDatabaseUrl } from '@minishop/devstack/testing';
+import * as orders from '../src/data/orders.repository.ts';
+import { driveOrder, resumeDue, type SagaDeps } from '../src/domain/checkout-saga.ts';
+import { relayOutbox } from '../src/domain/outbox-relay.ts';
+import { cancelOrder, placeOrder, type Customer } from '../src/domain/place-order.ts';
+import { orderView } from '../src/domain/order-view.ts';
+import { scriptedUpstreams, type Script } from './scripted-upstreams.ts';
+
+let pool: Pool;
+beforeAll(async () => {
+  pool = createPool(await testDatabaseUrl('orders_saga'));
+  await migrate(pool, path.join(import.meta.dirname, '../migrations'));
+});
+afterAll(() => pool?.end());
+
+const ADDRESS = {
+  name: 'Grace Hopper',
+  line1: '1 Navy Way',
+  city: 'Arlington',
+  postal_code: '22201',
+  country: 'US',
+};
+
+function setup(script: Partial<Script> = {}) {
+  const product = randomUUID();
+  const scripted = scriptedUpstreams({
+    cart: [{ product_id: product, quantity: 2 }],
+    stock: new Map([[product, 5]]),
+    ...script,
+  });
+  const deps: SagaDeps = {
+    pool,
+    upstreams: scripted.upstreams,
+    log: pino({ level: 'silent' }),
+    leaseMs: 60_000,
+    paymentTimeoutMs: 1_000,
+  };
+  const customer: Customer = { id: randomUUID(), email: 'grace@example.test', role: 'customer' };
+  return { ...scripted, deps, customer, product };
+}
+
+/** Makes the order due now, as if its backoff or a dead worker's lease had passed. */
+async function makeDue(id: string) {
+  await pool.query('UPDATE orders SET next_try_at = now(), lease_until = NULL WHERE id = $1', [id]);
+}
+
+async function history(id: string) {
+  return (await orders.historyOf(pool, id)).map((h) => h.status);
+}
+
+describe('checkout saga', () => {
+  it('pays, ships and announces an order in one go when everything works', async () => {
+    const t = setup();
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    expect(order).toMatchObject({ status: 'paid', saga_step: 'done', total_cents: 500 });
+    expect(t.count('charge')).toBe(1);
+    expect(t.count('clearCart')).toBe(1);
+    expect(await history(order.id)).toEqual(['pending', 'paid']);
+  });
+
+  it('keeps a pending payment on the order and finishes it once the provider answers', async () => {
+    const t = setup({ payment: 'pending' });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    expect(order.status).toBe('pending');
+    expect(order.payment_id).toEqual(expect.any(String));
+    t.state.payment = 'succeeded';
+    await makeDue(order.id);
+    await resumeDue(t.deps);
+    const done = (await orders.findOrder(pool, order.id))!;
+    expect(done.status).toBe('paid');
+    expect(done.payment_id).toBe(order.payment_id);
+  });
+
+  it('cancels (does not delete) an order the buyer was shown when its stock vanished before it was reserved', async () => {
+    const t = setup({ failures: { reserve: 1 } });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    expect(order.status).toBe('pending');
+    t.state.stock.set(t.product, 0);
+    await makeDue(order.id);
+    await resumeDue(t.deps);
+    const after = (await orders.findOrder(pool, order.id))!;
+    expect(after.status).toBe('cancelled');
+    expect(t.count('charge')).toBe(0);
+    expect((await orders.historyOf(pool, order.id)).at(-1)?.reason).toMatch(/out of stock/);
+  });
+
+  it('refunds and cancels a paid order whose reservation was gone by the time it was committed', async () => {
+    const t = setup({ commitGone: true });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    expect(order.status).toBe('cancelled');
+    expect(t.count('refund')).toBe(1);
+    expect(t.count('createShipment')).toBe(0);
+    expect(order.attention).toMatch(/reservation expired/);
+  });
+
+  it('flags a paid order for an admin when its shipment keeps failing, and clears the flag once shipped', async () => {
+    const t = setup({ failures: { createShipment: 6 } });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    expect(order.status).toBe('pending');
+    for (let i = 0; i < 5; i++) {
+      await makeDue(order.id);
+      await driveOrder(t.deps, order.id);
+    }
+    const flagged = (await orders.findOrder(pool, order.id))!;
+    expect(flagged.attention).toMatch(/shipping keeps failing/);
+    expect(orderView(flagged, { admin: true }).attention).toMatch(/shipping/);
+    expect(orderView(flagged)).not.toHaveProperty('attention');
+    await makeDue(order.id);
+    await driveOrder(t.deps, order.id);
+    const shipped = (await orders.findOrder(pool, order.id))!;
+    expect(shipped).toMatchObject({ status: 'paid', attention: null, saga_step: 'done' });
+    expect(t.count('charge')).toBe(1);
+  });
+
+  it('refuses to cancel once the parcel is on its way, without refunding', async () => {
+    const t = setup();
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    t.state.shipmentState = 'in_transit';
+    await expect(cancelOrder(t.deps, t.customer, order.id)).rejects.toThrow(/already shipped/);
+    expect(t.count('refund')).toBe(0);
+    expect((await orders.findOrder(pool, order.id))!).toMatchObject({ status: 'paid', saga_step: 'done' });
+  });
+
+  it('releases the stock and reports the decline when the card is declined', async () => {
+    const t = setup({ payment: 'failed' });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    expect(order.status).toBe('payment_failed');
+    expect(t.count('release')).toBe(1);
+    expect(t.count('createShipment')).toBe(0);
+  });
+});
+
+describe('outbox relay', () => {
+  /** Earlier tests' events are out of the way, so the relay sees only this order's. */
+  async function onlyEventsOf(orderId: string) {
+    await pool.query('UPDATE outbox SET delivered_at = now() WHERE order_id <> $1 AND delivered_at IS NULL', [
+      orderId,
+    ]);
+  }
+
+  it('retries events Notifications cannot take now and delivers each once', async () => {
+    const t = setup({ failures: { notify: 2 } });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    await onlyEventsOf(order.id);
+    for (let i = 0; i < 3; i++) {
+      await pool.query(`UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1`, [order.id]);
+      await relayOutbox(t.deps);
+    }
+    const { rows } = await pool.query(
+      'SELECT type, delivered_at IS NOT NULL AS delivered FROM outbox WHERE order_id = $1 ORDER BY type',
+      [order.id],
+    );
+    expect(rows).toEqual([
+      { type: 'OrderPlaced', delivered: true },
+      { type: 'PaymentConfirmed', delivered: true },
+    ]);
+    await relayOutbox(t.deps);
+    const sent = t.calls.filter((c) => c.name === 'notify' && JSON.stringify(c.args).includes(order.id));
+    expect(sent.length).toBe(4); // two failed tries, then one delivery of each event
+  });
+
+  it('sets aside an event Notifications keeps rejecting instead of retrying it forever', async () => {
+    const t = setup({ notifyStatus: 422 });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    await onlyEventsOf(order.id);
+    for (let i = 0; i < 10; i++) {
+      await pool.query(
+        `UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1 AND next_attempt_at < 'infinity'`,
+        [order.id],
+      );
+      await relayOutbox(t.deps);
+    }
+    const { rows } = await pool.query(
+      `SELECT attempts, next_attempt_at = 'infinity' AS set_aside FROM outbox WHERE order_id = $1`,
+      [order.id],
+    );
+    expect(rows.every((r) => r.set_aside && r.attempts === 10)).toBe(true);
+  });
+});

@@ -1,0 +1,119 @@
+// The services Orders calls, played by a script: each call is recorded, and a test decides
+// what the next calls answer (succeed, fail for a while, decline, run out of stock...).
+import { randomUUID } from 'node:crypto';
+import { UpstreamUnavailable } from '@minishop/kit/service-client';
+import type { CartLine, Payment, Upstreams } from '../src/domain/upstreams.ts';
+import { UnexpectedReply } from '../src/domain/upstreams.ts';
+
+type Call = keyof Upstreams;
+
+export interface Script {
+  cart: CartLine[];
+  /** Units per product the catalog can still reserve. */
+  stock: Map<string, number>;
+  payment: Payment['status'];
+  /** Calls that fail (as an unreachable service) this many more times. */
+  failures: Partial<Record<Call, number>>;
+  /** Notify answers this status (e.g. 422) instead of accepting. */
+  notifyStatus?: number;
+  shipmentState: 'label_created' | 'in_transit';
+  commitGone: boolean;
+}
+
+export function scriptedUpstreams(script: Partial<Script> = {}) {
+  const state: Script = {
+    cart: [],
+    stock: new Map(),
+    payment: 'succeeded',
+    failures: {},
+    shipmentState: 'label_created',
+    commitGone: false,
+    ...script,
+  };
+  const calls: { name: Call; args: unknown[] }[] = [];
+  const reserved = new Set<string>();
+  const shipments = new Map<string, string>();
+  const payments = new Map<string, string>();
+
+  function enter(name: Call, args: unknown[]) {
+    calls.push({ name, args });
+    const left = state.failures[name] ?? 0;
+    if (left > 0) {
+      state.failures[name] = left - 1;
+      throw new UpstreamUnavailable(name, 'scripted outage');
+    }
+  }
+
+  const upstreams: Upstreams = {
+    async readCart(userId) {
+      enter('readCart', [userId]);
+      return state.cart;
+    },
+    async clearCart(userId) {
+      enter('clearCart', [userId]);
+    },
+    async reserve(orderId, lines) {
+      enter('reserve', [orderId, lines]);
+      if (reserved.has(orderId)) return { ok: true, items: priced(lines) };
+      const short = lines
+        .map((l) => ({
+          product_id: l.product_id,
+          requested: l.quantity,
+          available: state.stock.get(l.product_id) ?? 0,
+        }))
+        .filter((l) => l.available < l.requested);
+      if (short.length > 0) return { ok: false, short };
+      for (const l of lines) state.stock.set(l.product_id, state.stock.get(l.product_id)! - l.quantity);
+      reserved.add(orderId);
+      return { ok: true, items: priced(lines) };
+    },
+    async commit(orderId) {
+      enter('commit', [orderId]);
+      return state.commitGone ? 'gone' : 'committed';
+    },
+    async release(orderId) {
+      enter('release', [orderId]);
+      reserved.delete(orderId);
+    },
+    async charge(request) {
+      enter('charge', [request]);
+      const key = `${request.order_id}:${request.attempt}`;
+      const id = payments.get(key) ?? randomUUID();
+      payments.set(key, id);
+      return { id, status: state.payment, failure_code: state.payment === 'failed' ? 'card_declined' : null };
+    },
+    async refund(orderId) {
+      enter('refund', [orderId]);
+    },
+    async createShipment(request) {
+      enter('createShipment', [request]);
+      const id = shipments.get(request.order_id) ?? randomUUID();
+      shipments.set(request.order_id, id);
+      return { id, tracking_number: 'MSTEST0000001', carrier: 'Test Carrier', status: 'label_created' };
+    },
+    async cancelShipment(shipmentId) {
+      enter('cancelShipment', [shipmentId]);
+      return state.shipmentState === 'in_transit' ? 'shipped' : 'cancelled';
+    },
+    async notify(notification) {
+      enter('notify', [notification]);
+      if (state.notifyStatus) throw new UnexpectedReply('notifications', state.notifyStatus, {});
+    },
+  };
+
+  return {
+    upstreams,
+    state,
+    calls,
+    count: (name: Call) => calls.filter((c) => c.name === name).length,
+  };
+}
+
+function priced(lines: CartLine[]) {
+  return lines.map((l) => ({
+    product_id: l.product_id,
+    name: 'Thing',
+    unit_price: '2.50',
+    quantity: l.quantity,
+  }));
+}
