@@ -231,6 +231,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         env: {
           ...inherited,
           MINISHOP_ENV: process.env.MINISHOP_ENV ?? 'development',
+          // Node keeps the stripped TypeScript and compiled code here: later starts skip the
+          // TypeScript stripper entirely, which starts faster and saves memory in every process.
+          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(dataDir, 'compile-cache'),
           ...componentEnv(name, inputs),
           ...options.env,
           ...options.componentEnv?.[name],
