@@ -171,7 +171,11 @@ export async function startShop(
       return res.body;
     },
     async stockOf(productId) {
-      return (await api('GET', `/catalog/products/${productId}`)).body.stock;
+      // The gateway may serve product reads up to a second old; a test wants the live stock.
+      const res = await api('GET', `/catalog/products/${productId}`, {
+        headers: { 'cache-control': 'no-cache' },
+      });
+      return res.body.stock;
     },
     async addToCart(token, productId, quantity) {
       const res = await api('POST', '/cart/items', { token, body: { product_id: productId, quantity } });

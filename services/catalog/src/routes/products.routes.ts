@@ -19,6 +19,13 @@ import * as products from '../domain/products.ts';
 const TAG = 'products';
 const SECURED = [{ bearer: [] }];
 
+/**
+ * Product reads may be served up to a second old by a shared cache (the gateway's): prices and
+ * stock shown are that fresh, while checkout always reserves against the live stock and charges
+ * the reserved price. A client that must see the latest sends `Cache-Control: no-cache`.
+ */
+const PUBLIC_READ = 'public, max-age=1';
+
 export const ProductResponse = Type.Object({
   id: Uuid,
   name: Type.String(),
@@ -105,7 +112,7 @@ export function productRoutes(app: App, ctx: CatalogContext): void {
     },
     async (request, reply) => {
       const { items, total } = await products.listProducts(ctx, request.query);
-      reply.header('x-total-count', String(total));
+      reply.header('x-total-count', String(total)).header('cache-control', PUBLIC_READ);
       return items;
     },
   );
@@ -133,7 +140,11 @@ export function productRoutes(app: App, ctx: CatalogContext): void {
         response: { 200: ProductResponse, 404: Problem, 422: Problem },
       },
     },
-    async (request) => products.getProduct(ctx, request.params.id),
+    async (request, reply) => {
+      const product = await products.getProduct(ctx, request.params.id);
+      reply.header('cache-control', PUBLIC_READ);
+      return product;
+    },
   );
 
   app.patch(

@@ -12,6 +12,7 @@ import { DomainError, Unavailable } from '@minishop/kit/errors';
 import { isPublic, isUnsafePath } from '../access-policy.ts';
 import { clientIp } from '../client-ip.ts';
 import type { Upstream } from '../upstreams.ts';
+import { createResponseCache } from '../response-cache.ts';
 
 export interface ProxyOptions {
   upstreams: Upstream[];
@@ -46,6 +47,13 @@ interface UpstreamResponse {
   stream: Readable;
 }
 
+/** The client asks for a fresh answer (RFC 9111 request directives), not a cached one. */
+function wantsFresh(headers: Record<string, string | string[] | undefined>): boolean {
+  const cacheControl = headers['cache-control'];
+  if (typeof cacheControl === 'string' && /no-cache|no-store|max-age=0/i.test(cacheControl)) return true;
+  return headers.pragma === 'no-cache';
+}
+
 function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
@@ -73,6 +81,15 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
     name: 'minishop_gateway_upstream_failures_total',
     help: 'Requests the gateway could not forward, by service and outcome',
     labelNames: ['service', 'outcome'] as const,
+    registers: [app.metricsRegistry],
+  });
+
+  // Public reads the owning service marks cacheable are answered here for a moment (e.g. a
+  // product page hit by many visitors), without a trip to the service.
+  const cache = createResponseCache();
+  const cacheHits = new Counter({
+    name: 'minishop_gateway_cache_hits_total',
+    help: 'Public reads answered from the gateway cache',
     registers: [app.metricsRegistry],
   });
 
@@ -117,7 +134,7 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
           : problem(503, `the ${upstream.name} service is unavailable`),
       );
     };
-    const onResponse: NonNullable<FastifyReplyFromHooks['onResponse']> = (_request, reply, raw) => {
+    const onResponse: NonNullable<FastifyReplyFromHooks['onResponse']> = (request, reply, raw) => {
       // What reply-from passes at run time (its type declaration says otherwise).
       const res = raw as unknown as UpstreamResponse;
       const length = Number(res.headers['content-length']);
@@ -125,7 +142,13 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
       // Small bodies go out in one write with the headers, which is measurably cheaper than piping.
       const chunks: Buffer[] = [];
       res.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.stream.on('end', () => void reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+      res.stream.on('end', () => {
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        if (request.method === 'GET' && isPublic('GET', pathOf(request.url))) {
+          cache.offer(request.url, reply.statusCode, res.headers, body);
+        }
+        void reply.send(body);
+      });
       res.stream.on('error', (error: Error) => {
         reply.removeHeader('content-length');
         onError(reply, { error });
@@ -153,6 +176,14 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
         schema: { hide: true },
         onRequest: checkAccess,
         handler(request, reply) {
+          if (request.method === 'GET' && !wantsFresh(request.headers)) {
+            const hit = cache.get(request.url);
+            if (hit) {
+              cacheHits.inc();
+              const age = Math.floor((Date.now() - hit.storedAt) / 1000);
+              return reply.code(hit.status).headers(hit.headers).header('age', String(age)).send(hit.body);
+            }
+          }
           const target = upstream.origin + request.url;
           const body = request.body as Buffer | undefined;
           if (body === undefined) return reply.from(target, forward);

@@ -1,0 +1,79 @@
+// A small shared cache for public reads, as an HTTP cache in front of the services would be:
+// only GET answers an upstream marks `Cache-Control: public, max-age=N` are kept, for at most N
+// seconds, so the owner of the data decides what may be served a little stale (RFC 9111).
+
+export interface CachedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  expiresAt: number;
+  storedAt: number;
+}
+
+/** Response headers worth replaying; hop-by-hop and per-request ones are left out. */
+const KEPT_HEADERS = ['content-type', 'cache-control', 'x-total-count', 'etag', 'last-modified'];
+const MAX_AGE = /(?:^|,)\s*max-age=(\d+)/i;
+
+/** Seconds the response may be kept by a shared cache, or 0 when it may not be. */
+export function sharedMaxAge(cacheControl: string | undefined): number {
+  if (!cacheControl) return 0;
+  const value = cacheControl.toLowerCase();
+  if (!/(?:^|,)\s*public\s*(?:,|$)/.test(value) || /no-store|private|no-cache/.test(value)) return 0;
+  const match = MAX_AGE.exec(value);
+  return match ? Math.min(Number(match[1]), 60) : 0;
+}
+
+export interface ResponseCache {
+  get(key: string): CachedResponse | undefined;
+  /** Keeps the response when its headers allow it. */
+  offer(
+    key: string,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    body: Buffer,
+  ): void;
+  readonly size: number;
+}
+
+export function createResponseCache(
+  options: { maxEntries?: number; maxBodyBytes?: number; now?: () => number } = {},
+) {
+  const maxEntries = options.maxEntries ?? 2_000;
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, CachedResponse>();
+
+  const cache: ResponseCache = {
+    get(key) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= now()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry;
+    },
+    offer(key, status, headers, body) {
+      if (status !== 200 || body.length > maxBodyBytes || headers['set-cookie'] !== undefined) return;
+      const vary = headers.vary;
+      if (typeof vary === 'string' && vary.trim() !== '' && vary.toLowerCase() !== 'accept-encoding') return;
+      const cacheControl = headers['cache-control'];
+      const maxAge = sharedMaxAge(typeof cacheControl === 'string' ? cacheControl : undefined);
+      if (maxAge <= 0) return;
+      const kept: Record<string, string> = {};
+      for (const name of KEPT_HEADERS) {
+        const value = headers[name];
+        if (typeof value === 'string') kept[name] = value;
+      }
+      // Oldest first out: Map keeps insertion order.
+      entries.delete(key);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+      const storedAt = now();
+      entries.set(key, { status, headers: kept, body, storedAt, expiresAt: storedAt + maxAge * 1000 });
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+  return cache;
+}

@@ -1,0 +1,81 @@
+// The gateway's cache of public reads: it keeps only what the owning service marks
+// `public, max-age`, never protected or failed answers, and a client can always ask for fresh.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestIssuer } from '@minishop/kit/testing';
+import { startGateway, type RunningGateway } from './gateway-fixture.ts';
+import { sharedMaxAge } from '../src/response-cache.ts';
+
+const issuer = createTestIssuer();
+const hits = new Map<string, number>();
+let server: Server;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const url = req.url ?? '';
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    const count = hits.get(url)!;
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-total-count': '7' };
+    if (url.startsWith('/catalog/products')) headers['cache-control'] = 'public, max-age=30';
+    if (url.startsWith('/catalog/private')) headers['cache-control'] = 'private, max-age=30';
+    if (url.startsWith('/orders')) headers['cache-control'] = 'public, max-age=30';
+    const body = JSON.stringify({ url, count });
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(url.includes('missing') ? 404 : 200, headers).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  gateway = await startGateway(issuer.verifier, { CATALOG_URL: origin, ORDERS_URL: origin });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(gateway.url + path, { headers });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as { count: number } };
+}
+
+describe('the gateway cache of public reads', () => {
+  it('answers repeated public reads from the cache with the service headers and an Age', async () => {
+    const first = await get('/catalog/products/abc?x=1');
+    const second = await get('/catalog/products/abc?x=1');
+    expect(first.body.count).toBe(1);
+    expect(second.body.count).toBe(1);
+    expect(second.headers.get('x-total-count')).toBe('7');
+    expect(second.headers.get('age')).toMatch(/^\d+$/);
+    expect(hits.get('/catalog/products/abc?x=1')).toBe(1);
+    expect((await get('/catalog/products/abc?x=2')).body.count).toBe(1); // another query is another entry
+  });
+
+  it('asks the service again when the client wants a fresh answer', async () => {
+    await get('/catalog/products/fresh');
+    const fresh = await get('/catalog/products/fresh', { 'cache-control': 'no-cache' });
+    expect(fresh.body.count).toBe(2);
+    expect((await get('/catalog/products/fresh')).body.count).toBe(2); // the fresh answer is cached
+  });
+
+  it('never keeps private, failed or protected answers', async () => {
+    await get('/catalog/private/1');
+    expect((await get('/catalog/private/1')).body.count).toBe(2);
+    expect((await get('/catalog/products/missing')).status).toBe(404);
+    expect((await get('/catalog/products/missing')).status).toBe(404);
+    expect(hits.get('/catalog/products/missing')).toBe(2);
+    const token = { authorization: `Bearer ${issuer.customer().token}` };
+    await get('/orders/mine', token);
+    expect((await get('/orders/mine', token)).body.count).toBe(2);
+    expect((await get('/orders/mine')).status).toBe(401);
+  });
+
+  it('reads the shared max-age only from public, storable answers', () => {
+    expect(sharedMaxAge('public, max-age=5')).toBe(5);
+    expect(sharedMaxAge('max-age=5')).toBe(0);
+    expect(sharedMaxAge('public, no-store, max-age=5')).toBe(0);
+    expect(sharedMaxAge('public, max-age=9999')).toBe(60);
+    expect(sharedMaxAge(undefined)).toBe(0);
+  });
+});
