@@ -10,6 +10,7 @@ import { createPasswordHasher, type PasswordHasher } from './domain/passwords.ts
 import { loadSigningKeys } from './domain/signing-keys.ts';
 import { createLoginLimiter } from './domain/login-limits.ts';
 import type { AuthContext, VerificationMailer } from './domain/context.ts';
+import { createUserCache } from './domain/user-cache.ts';
 import type { TokenSettings } from './domain/tokens.ts';
 import { clientIpResolver } from './client-ip.ts';
 import { notificationsMailer } from './verification-mailer.ts';
@@ -69,6 +70,7 @@ export async function buildApp(deps: AuthDeps): Promise<App> {
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
     mailer: deps.mailer ?? notificationsMailer(config.NOTIFICATIONS_URL, keys, tokenSettings, app.log),
+    users: createUserCache(),
   };
   accountRoutes(app, ctx);
   sessionRoutes(app, ctx, clientIpResolver(config.TRUSTED_PROXIES));

@@ -54,8 +54,11 @@ export async function register(ctx: AuthContext, input: Registration): Promise<U
 }
 
 export async function currentUser(ctx: AuthContext, id: string): Promise<User> {
+  const cached = ctx.users.get(id);
+  if (cached) return cached;
   const user = await findUserById(ctx.pool, id);
   if (!user) throw new NotFound('user');
+  ctx.users.set(user);
   return user;
 }
 
@@ -70,6 +73,7 @@ export async function verifyEmail(ctx: AuthContext, token: string): Promise<User
     return markEmailVerified(db, row.user_id);
   });
   if (!user) throw new DomainError('bad_request', 'verification token is invalid or expired');
+  ctx.users.forget(user.id);
   return user;
 }
 

@@ -6,6 +6,7 @@ import type { TokenSettings } from './tokens.ts';
 import type { LoginLimiter } from './login-limits.ts';
 import type { ServiceClient } from '../config.ts';
 import type { User } from '../data/users.repository.ts';
+import type { UserCache } from './user-cache.ts';
 
 /** Delivers the email verification link; the raw token exists only here and in the email. */
 export interface VerificationMailer {
@@ -22,4 +23,5 @@ export interface AuthContext {
   refreshTtlSeconds: number;
   emailVerificationTtlSeconds: number;
   mailer: VerificationMailer;
+  users: UserCache;
 }
