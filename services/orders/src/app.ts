@@ -29,6 +29,8 @@ export interface AppDeps {
   background?: boolean;
 }
 
+const RELAY_BATCH = 50;
+
 /** Runs work on an interval, never overlapping itself, until stopped. */
 function every(ms: number, work: () => Promise<unknown>, onError: (err: unknown) => void): () => void {
   let running = false;
@@ -77,7 +79,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ),
       every(
         deps.config.OUTBOX_INTERVAL_MS,
-        () => relayOutbox(saga),
+        async () => {
+          // A full batch means more are waiting: keep going (bounded) instead of waiting a tick.
+          for (let round = 0; round < 20 && (await relayOutbox(saga, RELAY_BATCH)) === RELAY_BATCH; round++);
+        },
         (err) => app.log.error({ err }, 'relay failed'),
       ),
       every(
