@@ -32,6 +32,11 @@ export { waitForHttp, waitForPort, waitForReady } from './readiness.ts';
 export { DEFAULT_PORTS, type ComponentName, type ServiceName, type StackPorts } from './components.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+/**
+ * One compile cache for every stack started from this checkout (`npm start`, tests, the
+ * benchmark). Entries are keyed by file content, so a changed file is simply compiled again.
+ */
+export const COMPILE_CACHE_DIR = path.join(REPO_ROOT, '.minishop', 'compile-cache');
 
 export interface StartStackOptions {
   /** Holds postgres/, redis/, secrets.json and run.json; created when missing. */
@@ -233,7 +238,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           MINISHOP_ENV: process.env.MINISHOP_ENV ?? 'development',
           // Node keeps the stripped TypeScript and compiled code here: later starts skip the
           // TypeScript stripper entirely, which starts faster and saves memory in every process.
-          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(dataDir, 'compile-cache'),
+          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR,
           ...componentEnv(name, inputs),
           ...options.env,
           ...options.componentEnv?.[name],
