@@ -309,7 +309,7 @@ describe('the gateway', () => {
   it('answers /healthz and /readyz', async () => {
     const health = await shop.api('GET', '/healthz');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok' });
+    expect(health.body).toEqual({ status: 'ok', service: 'gateway' });
     const ready = await shop.api('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ready');

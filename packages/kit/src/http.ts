@@ -150,7 +150,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
   app.decorate('metricsRegistry', installMetrics(app, options.name));
   if (options.tokens) installAuth(app, options.tokens);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.name }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
     let ready = true;

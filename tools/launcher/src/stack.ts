@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { assertPortFree, freePort, isPortFree } from '@minishop/devstack/free-port';
+import { assertPortFree, isPortFree } from '@minishop/devstack/free-port';
 import { ensureDatabase, startPostgres, type PostgresServer } from '@minishop/devstack/postgres';
 import { commandLineOf, isAlive, stopProcess } from '@minishop/devstack/process-control';
 import { startRedis, type RedisServer } from '@minishop/devstack/redis';
@@ -281,7 +281,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
             accept: () => true,
           });
         } else {
-          await waitForReady(`http://127.0.0.1:${ports[COMPONENT_PORTS[name][0]!]}`, waitOptions);
+          const base = `http://127.0.0.1:${ports[COMPONENT_PORTS[name][0]!]}`;
+          await waitForReady(base, waitOptions);
+          await checkIdentity(base, name);
         }
       } catch (error) {
         if (signal?.aborted || proc.hasExited()) throw error;
@@ -381,18 +383,35 @@ export function stackUrls(ports: StackPorts, host = '127.0.0.1'): StackUrls {
   };
 }
 
+/**
+ * Ports of a stack started with ports: 'free': a block of consecutive free ports at a random
+ * place between 20000 and 32000. That range lies below the kernel's ephemeral ports (where
+ * outgoing connections and port-0 listeners land), and a random block keeps stacks started at
+ * the same moment (parallel test files) from picking the same port before either binds it.
+ */
 async function resolvePorts(choice: 'default' | 'free' | Partial<StackPorts>): Promise<StackPorts> {
   if (choice === 'default') return { ...DEFAULT_PORTS };
   if (choice !== 'free') return { ...DEFAULT_PORTS, ...choice };
-  const ports = { ...DEFAULT_PORTS };
-  const taken = new Set<number>();
-  for (const key of Object.keys(ports) as Array<keyof StackPorts>) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    ports[key] = port;
+  const keys = Object.keys(DEFAULT_PORTS) as Array<keyof StackPorts>;
+  for (let tries = 0; tries < 50; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - keys.length));
+    const candidates = keys.map((_, i) => base + i);
+    if ((await Promise.all(candidates.map((port) => isPortFree(port)))).every(Boolean)) {
+      return Object.fromEntries(keys.map((key, i) => [key, candidates[i]!])) as unknown as StackPorts;
+    }
   }
-  return ports;
+  throw new Error('found no block of free ports between 20000 and 32000');
+}
+
+/** Makes sure the process answering on a service's port is that service, not another one. */
+async function checkIdentity(base: string, name: ComponentName): Promise<void> {
+  const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
+  const body = (await res.json().catch(() => ({}))) as { service?: string };
+  if (body.service !== name) {
+    throw new Error(
+      `${base} answers as ${body.service ?? 'something else'}, not ${name}: another process holds the port`,
+    );
+  }
 }
 
 /** Fails before anything starts when a port the stack needs is taken, naming every such port. */

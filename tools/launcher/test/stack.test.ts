@@ -19,6 +19,7 @@ if (process.env.AUTH_URL && process.env.SERVICE_NAME !== 'auth') {
 }
 const server = http.createServer((req, res) => {
   if (req.url === '/readyz') return res.end('ok');
+  if (req.url === '/healthz') return res.end(JSON.stringify({ status: 'ok', service: process.env.SERVICE_NAME }));
   if (req.url === '/env') return res.end(JSON.stringify({ env: process.env, authWasReady }));
   if (req.url === '/die') { res.end(); setTimeout(() => process.exit(3), 10); return; }
   res.statusCode = 404;
