@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { eventually } from '@minishop/devstack/testing';
 import { startStack, type RunningStack } from '../../tools/launcher/src/stack.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies of many shapes, read field by field by the tests
@@ -77,6 +78,8 @@ export interface Shop {
   stop(): Promise<void>;
 }
 
+export { eventually };
+
 export const ADDRESS = {
   name: 'Ada Lovelace',
   line1: '12 St James Square',
@@ -84,27 +87,6 @@ export const ADDRESS = {
   postal_code: 'SW1Y 4JH',
   country: 'GB',
 };
-
-/** Polls until check returns a value that is not undefined (eventual consistency, not timing). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 export async function startShop(
   options: { componentEnv?: Record<string, Record<string, string>> } = {},

@@ -23,3 +23,34 @@ export async function testDatabaseUrl(prefix: string): Promise<string> {
 export function testRedisUrl(): string {
   return inject('redisUrl');
 }
+
+/**
+ * Polls check until it returns a value that is not undefined, null or false, and returns it.
+ * For eventual consistency (relays, workers), never for timing: a throw counts as "not yet".
+ */
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  what = 'a condition',
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The port a listening server (node:http, or Fastify's `.server`) was given. */
+export function portOf(server: { address(): string | { port: number } | null }): number {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server is not listening');
+  return address.port;
+}

@@ -1,15 +1,16 @@
 // Test stack for Notifications: the real mail sink (SMTP + its Mailpit-compatible HTTP API), the
 // Notifications app with short retry delays, a fresh database and signed tokens.
-import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@minishop/kit/config';
 import { createPool, type Pool } from '@minishop/kit/db';
 import type { App } from '@minishop/kit/http';
 import { createTestIssuer, type TestIssuer } from '@minishop/kit/testing';
-import { testDatabaseUrl } from '@minishop/devstack/testing';
 import { buildMailSink, type MailSink } from '../../../tools/mail-sink/src/app.ts';
 import { buildApp } from '../src/app.ts';
 import { ConfigSchema } from '../src/config.ts';
 import { applyMigrations } from '../src/data/migrations.ts';
+import { eventually, portOf, testDatabaseUrl } from '@minishop/devstack/testing';
+
+export { eventually };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answer bodies field by field
 export type Json = any;
@@ -80,7 +81,7 @@ export async function startNotificationsStack(): Promise<NotificationsStack> {
   });
   const smtpPort = await sink.smtp.listen(0, '127.0.0.1');
   await sink.http.listen({ host: '127.0.0.1', port: 0 });
-  const sinkUrl = `http://127.0.0.1:${portOf(sink.http)}`;
+  const sinkUrl = `http://127.0.0.1:${portOf(sink.http.server)}`;
 
   const issuer = createTestIssuer();
   const databaseUrl = await testDatabaseUrl('notifications');
@@ -101,7 +102,7 @@ export async function startNotificationsStack(): Promise<NotificationsStack> {
   });
   const app = await buildApp({ config, pool, tokens: issuer.verifier });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${portOf(app)}`;
+  const url = `http://127.0.0.1:${portOf(app.server)}`;
 
   return {
     url,
@@ -130,26 +131,6 @@ export async function startNotificationsStack(): Promise<NotificationsStack> {
       await pool.end();
     },
   };
-}
-
-function portOf(server: FastifyInstance): number {
-  const address = server.server.address();
-  if (address === null || typeof address === 'string') throw new Error('server is not listening');
-  return address.port;
-}
-
-/** Waits until check() returns a truthy value (polling; no timing is asserted). */
-export async function eventually<T>(
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,12 +6,14 @@ import { loadConfig } from '@minishop/kit/config';
 import { createPool, type Pool } from '@minishop/kit/db';
 import type { App } from '@minishop/kit/http';
 import { createTestIssuer, type TestIssuer } from '@minishop/kit/testing';
-import { testDatabaseUrl } from '@minishop/devstack/testing';
 import { buildApp as buildSimulator } from '../../../tools/payment-provider/src/app.ts';
 import { loadConfig as loadSimulatorConfig } from '../../../tools/payment-provider/src/config.ts';
 import { buildApp } from '../src/app.ts';
 import { ConfigSchema } from '../src/config.ts';
 import { applyMigrations } from '../src/data/migrations.ts';
+import { eventually, portOf, testDatabaseUrl } from '@minishop/devstack/testing';
+
+export { eventually };
 
 export const PROVIDER_KEY = 'sk_test_payments_suite';
 export const WEBHOOK_SECRET = 'whsec_payments_suite';
@@ -92,7 +94,7 @@ export async function startPaymentsStack(options: StackOptions = {}): Promise<Pa
     }),
   );
   await simulator.listen({ host: '127.0.0.1', port: 0 });
-  const simulatorUrl = `http://127.0.0.1:${portOf(simulator)}`;
+  const simulatorUrl = `http://127.0.0.1:${portOf(simulator.server)}`;
 
   const issuer = createTestIssuer();
   const databaseUrl = await testDatabaseUrl('payments');
@@ -112,7 +114,7 @@ export async function startPaymentsStack(options: StackOptions = {}): Promise<Pa
   });
   const app = await buildApp({ config, pool, tokens: issuer.verifier });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${portOf(app)}`;
+  const url = `http://127.0.0.1:${portOf(app.server)}`;
   const replicas: App[] = [];
 
   const sim = <T = Json>(method: string, path: string, body?: unknown) =>
@@ -141,7 +143,7 @@ export async function startPaymentsStack(options: StackOptions = {}): Promise<Pa
       const other = await buildApp({ config, pool, tokens: issuer.verifier });
       await other.listen({ host: '127.0.0.1', port: 0 });
       replicas.push(other);
-      return `http://127.0.0.1:${portOf(other)}`;
+      return `http://127.0.0.1:${portOf(other.server)}`;
     },
     sign: (payload, secret = WEBHOOK_SECRET) => signer.webhooks.generateTestHeaderString({ payload, secret }),
     async close() {
@@ -150,24 +152,4 @@ export async function startPaymentsStack(options: StackOptions = {}): Promise<Pa
       await pool.end();
     },
   };
-}
-
-function portOf(server: FastifyInstance): number {
-  const address = server.server.address();
-  if (address === null || typeof address === 'string') throw new Error('server is not listening');
-  return address.port;
-}
-
-/** Waits until check() returns a truthy value (polling; no timing is asserted). */
-export async function eventually<T>(
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
