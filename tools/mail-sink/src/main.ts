@@ -1,21 +1,12 @@
 // Entry point: reads the config (printing every problem and exiting 1 when it is invalid),
 // starts the SMTP and HTTP servers, and on SIGTERM/SIGINT closes both and exits.
 import { buildMailSink } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit } from '@minishop/kit/config';
+import { ConfigSchema } from './config.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`mail-sink: ${err.message}`);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = loadConfigOrExit(ConfigSchema, 'mail-sink');
 const sink = buildMailSink(config);
 
 let stopping = false;

@@ -1,21 +1,12 @@
 // Entry point: reads the config (printing every problem and exiting 1 when it is invalid),
 // serves the simulator, and on SIGTERM/SIGINT stops taking requests and exits.
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit } from '@minishop/kit/config';
+import { ConfigSchema } from './config.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`payment-provider: ${err.message}`);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
+const config = loadConfigOrExit(ConfigSchema, 'payment-provider');
 const app = buildApp(config);
 
 let stopping = false;
