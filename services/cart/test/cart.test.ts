@@ -5,7 +5,8 @@ import type { App } from '@minishop/kit/http';
 import { createRedis, type Redis } from '@minishop/kit/redis';
 import { createTestIssuer } from '@minishop/kit/testing';
 import { buildApp } from '../src/app.ts';
-import type { Config } from '../src/config.ts';
+import { ConfigSchema, type Config } from '../src/config.ts';
+import { loadConfig } from '@minishop/kit/config';
 import { cartKey } from '../src/data/cart.repository.ts';
 import { startCatalogStandIn, type CatalogStandIn } from './catalog-stand-in.ts';
 
@@ -17,18 +18,14 @@ let baseUrl: string;
 const serverErrors: string[] = [];
 
 function testConfig(catalogUrl: string): Config {
-  return {
+  return loadConfig(ConfigSchema, {
     MINISHOP_ENV: 'test',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    PORT: 0,
+    PORT: '0',
     AUTH_URL: 'http://127.0.0.1:9',
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
     REDIS_URL: testRedisUrl(),
     CATALOG_URL: catalogUrl,
-    CART_TTL_DAYS: 30,
-  };
+  });
 }
 
 interface Reply {

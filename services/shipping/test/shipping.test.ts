@@ -6,7 +6,8 @@ import type { App } from '@minishop/kit/http';
 import { createServiceClient } from '@minishop/kit/service-client';
 import { createTestIssuer } from '@minishop/kit/testing';
 import { buildApp } from '../src/app.ts';
-import type { Config } from '../src/config.ts';
+import { ConfigSchema, type Config } from '../src/config.ts';
+import { loadConfig } from '@minishop/kit/config';
 import { TRACKING_NUMBER_PATTERN, newTrackingNumber } from '../src/domain/tracking-number.ts';
 import { MIGRATIONS_DIR } from '../src/migrate.ts';
 import { startOrdersStandIn, type OrdersStandIn } from './orders-stand-in.ts';
@@ -20,20 +21,15 @@ let baseUrl: string;
 const serverErrors: string[] = [];
 
 function testConfig(databaseUrl: string): Config {
-  return {
+  return loadConfig(ConfigSchema, {
     MINISHOP_ENV: 'test',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    PORT: 0,
+    PORT: '0',
     AUTH_URL: 'http://127.0.0.1:9',
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
     DATABASE_URL: databaseUrl,
     ORDERS_URL: orders.url,
-    SERVICE_CLIENT_ID: 'shipping',
     SERVICE_CLIENT_SECRET: 'unused-in-tests',
-    CARRIER_NAME: 'Minishop Express',
-  };
+  });
 }
 
 function ordersClient() {
