@@ -1,4 +1,5 @@
 // bench/report.md: the same facts as report.json, as tables a person can read.
+import { SERVICE_NAMES, TOOL_NAMES } from '../tools/launcher/src/components.ts';
 import type { Report, ScenarioReport } from './run.ts';
 
 const CPU_COLUMNS = [
@@ -6,15 +7,8 @@ const CPU_COLUMNS = [
   'baseline',
   'gateway',
   'gateway (bare upstream)',
-  'auth',
-  'catalog',
-  'cart',
-  'orders',
-  'payments',
-  'shipping',
-  'notifications',
-  'payment-provider',
-  'mail-sink',
+  ...SERVICE_NAMES.filter((name) => name !== 'gateway'),
+  ...TOOL_NAMES,
   'postgres',
   'redis',
   'other',

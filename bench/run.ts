@@ -9,7 +9,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@minishop/devstack/free-port';
-import { componentEnv, DEFAULT_PORTS, type ComponentName } from '../tools/launcher/src/components.ts';
+import {
+  componentEnv,
+  DEFAULT_PORTS,
+  SERVICE_NAMES,
+  type ComponentName,
+} from '../tools/launcher/src/components.ts';
 import {
   COMPILE_CACHE_DIR,
   startStack,
@@ -45,7 +50,7 @@ const CONTENDED_STOCK = 5;
 const CHECKOUT_STOCK = 1_000_000;
 const PASSWORD = 'bench-password-1';
 /** Node services held to the memory floor; the simulators are reported too. */
-const SERVICES = ['gateway', 'auth', 'catalog', 'cart', 'orders', 'payments', 'shipping', 'notifications'];
+const SERVICES: readonly string[] = ['gateway', ...SERVICE_NAMES.filter((name) => name !== 'gateway')];
 const RSS_FLOOR_MB = 120;
 /** CPU used by unrelated processes during a phase above which its numbers are suspect. */
 const NOISE_CORES = 0.25;
