@@ -2,7 +2,15 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '@minishop/kit/http';
 import { principalOf, requireScope, requireUser } from '@minishop/kit/auth-guard';
-import { IdParams, Money, PageQuery, Problem, Timestamp, Uuid, Currency } from '@minishop/kit/schemas';
+import {
+  IdParams,
+  Money,
+  PageQuery,
+  Timestamp,
+  Uuid,
+  Currency,
+  ProblemResponses,
+} from '@minishop/kit/schemas';
 import { listOrders } from '../data/orders.repository.ts';
 import type { SagaDeps } from '../domain/checkout-saga.ts';
 import { orderView } from '../domain/order-view.ts';
@@ -81,15 +89,7 @@ const IdempotencyHeaders = Type.Object({
   ),
 });
 
-const errors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  422: Problem,
-  503: Problem,
-};
+const errors = ProblemResponses;
 const secured = { security: [{ bearer: [] }], tags: ['orders'] };
 
 function customerOf(request: Parameters<typeof principalOf>[0]): Customer {

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { App } from '@minishop/kit/http';
 import { authenticate, requireScope, requireUser, principalOf } from '@minishop/kit/auth-guard';
 import { NotFound } from '@minishop/kit/errors';
-import { IdParams, Problem } from '@minishop/kit/schemas';
+import { IdParams, ProblemResponses } from '@minishop/kit/schemas';
 import { findPayment, listByOrder } from '../data/payments.repository.ts';
 import { chargeAttempt } from '../domain/charge.ts';
 import { refundOrder } from '../domain/refund.ts';
@@ -22,15 +22,7 @@ import {
 
 const tags = ['payments'];
 const security = [{ bearer: [] }];
-const problems = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  422: Problem,
-  503: Problem,
-};
+const problems = ProblemResponses;
 
 export function paymentsRoutes(app: App, deps: RetryDeps): void {
   app.post(
