@@ -52,10 +52,12 @@ export async function insertOrGetAttempt(
   attempt: NewAttempt,
 ): Promise<{ payment: PaymentRecord; created: boolean }> {
   const id = randomUUID();
+  // No conflict target: the idempotency key is derived from order and attempt and has its own
+  // unique index, and a concurrent insert of the same attempt may trip either one first.
   const inserted = await db.query<PaymentRow>(
     `INSERT INTO payments (id, order_id, user_id, attempt, amount_cents, currency, payment_method, idempotency_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (order_id, attempt) DO NOTHING
+     ON CONFLICT DO NOTHING
      RETURNING *`,
     [
       id,
