@@ -50,10 +50,10 @@ describe('registration', () => {
     expect(res.body).not.toContain('password');
   });
 
-  it('stores the password as an argon2id hash at OWASP minimum cost', async () => {
+  it('stores the password as an argon2id hash at OWASP minimum cost (the 7 MiB, five-pass configuration)', async () => {
     const user = await registerUser(h.app);
     const { rows } = await h.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
-    expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
   });
 
   it('rejects a taken username or email (any case) with the same message', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hash } from '@node-rs/argon2';
 import { bearer, loginAs, registerUser, startAuth, uniqueIp, uniqueName, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -108,6 +109,21 @@ describe('login', () => {
       expect(body).toEqual(expected);
     }
     expect(wrong.json().detail).toBe('incorrect username or password');
+  });
+
+  it('upgrades a hash made at an older cost on the next successful login, and only then', async () => {
+    const user = await registerUser(h.app);
+    const older = await hash(user.password, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+    await h.pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, older]);
+    const stored = async () =>
+      (await h.pool.query('SELECT password_hash FROM users WHERE id = $1', [user.id])).rows[0].password_hash;
+
+    expect((await login({ username: user.username, password: 'not the password' })).statusCode).toBe(401);
+    expect(await stored()).toBe(older);
+
+    expect((await login({ username: user.username, password: user.password })).statusCode).toBe(200);
+    expect(await stored()).toMatch(/^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
+    expect((await login({ username: user.username, password: user.password })).statusCode).toBe(200);
   });
 });
 

@@ -52,6 +52,19 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0] ?? null;
 }
 
+/** Replaces the hash only if it is still the one that was read (a concurrent change wins). */
+export async function replacePasswordHash(
+  db: Queryable,
+  id: string,
+  previous: string,
+  next: string,
+): Promise<void> {
+  await db.query(
+    'UPDATE users SET password_hash = $3, updated_at = now() WHERE id = $1 AND password_hash = $2',
+    [id, previous, next],
+  );
+}
+
 export async function setRole(db: Queryable, id: string, role: UserRole): Promise<void> {
   await db.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1 AND role <> $2', [id, role]);
 }

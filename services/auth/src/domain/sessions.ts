@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Unauthorized } from '@minishop/kit/errors';
 import { withTransaction } from '@minishop/kit/db';
-import { findUserById, findUserForLogin, type User } from '../data/users.repository.ts';
+import { findUserById, findUserForLogin, replacePasswordHash, type User } from '../data/users.repository.ts';
 import {
   findRefreshToken,
   findRefreshTokenForUpdate,
@@ -38,6 +38,11 @@ export async function login(
   const ok = await ctx.passwords.verify(user?.password_hash ?? null, input.password);
   if (!user || !ok) throw new Unauthorized(BAD_CREDENTIALS);
   await ctx.limiter.succeeded(account);
+  // A hash made at an older cost is upgraded while the password is at hand.
+  if (ctx.passwords.isOutdated(user.password_hash)) {
+    const upgraded = await ctx.passwords.hash(input.password);
+    await replacePasswordHash(ctx.pool, user.id, user.password_hash, upgraded);
+  }
   return issueTokens(ctx, ctx.pool, user, randomUUID());
 }
 
