@@ -1,6 +1,6 @@
 // Test fixture: small node:http servers stand in for the services behind the gateway (they
 // echo what reached them), and a gateway is built with its config pointing at them.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@minishop/kit/config';
 import { createRedis } from '@minishop/kit/redis';
@@ -55,6 +55,11 @@ export async function startEchoService(service: string, handler?: Handler): Prom
 /** A stand-in that accepts connections and never answers. */
 export async function startSilentService(): Promise<StandIn> {
   return listen(createServer(() => {}));
+}
+
+/** A stand-in that answers with the given listener. */
+export async function startStandIn(listener: RequestListener): Promise<StandIn> {
+  return listen(createServer(listener));
 }
 
 /** A loopback URL where nothing listens. */

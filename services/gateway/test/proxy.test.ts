@@ -7,6 +7,7 @@ import {
   startEchoService,
   startGateway,
   startSilentService,
+  startStandIn,
   type EchoedRequest,
   type RunningGateway,
   type StandIn,
@@ -215,5 +216,80 @@ describe('unavailable services', () => {
       await slow.close();
       await silent.close();
     }
+  });
+});
+
+describe('large and body-less answers', () => {
+  const big = randomBytes(3 * 1024 * 1024);
+  let upstream: StandIn;
+  let proxied: RunningGateway;
+  let servedBytes = 0;
+  let lastClosedEarly: Promise<boolean> = Promise.resolve(false);
+
+  beforeAll(async () => {
+    upstream = await startStandIn((req, res) => {
+      if (req.url === '/orders/report') {
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': big.length,
+          'keep-alive': 'timeout=5',
+        });
+        return void res.end(big);
+      }
+      if (req.url === '/orders/endless') {
+        // Streams until the gateway stops reading (the client went away).
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        lastClosedEarly = new Promise((resolve) => res.on('close', () => resolve(!res.writableFinished)));
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk)) servedBytes += chunk.length;
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        return pump();
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2048 });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ pad: 'y'.repeat(2036) }));
+    });
+    proxied = await startGateway(issuer.verifier, { ORDERS_URL: upstream.url });
+  });
+
+  afterAll(async () => {
+    await proxied.close();
+    await upstream.close();
+  });
+
+  it('streams an answer larger than the buffer limit to the client intact', async () => {
+    const res = await fetch(`${proxied.url}/orders/report`, { headers: { authorization: bearer } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('keep-alive')).not.toBe('timeout=5');
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBe(big.length);
+    expect(body.equals(big)).toBe(true);
+  });
+
+  it('answers HEAD with the length of the body it describes and no body', async () => {
+    const res = await fetch(`${proxied.url}/orders/anything`, {
+      method: 'HEAD',
+      headers: { authorization: bearer },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('2048');
+    expect(await res.text()).toBe('');
+  });
+
+  it('stops reading from the service when the client goes away mid-answer', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${proxied.url}/orders/endless`, {
+      headers: { authorization: bearer },
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    expect(await lastClosedEarly).toBe(true);
+    const served = servedBytes;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(servedBytes).toBe(served);
   });
 });
