@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSyn
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { MALLOC_ENV } from '../../tools/launcher/src/components.ts';
 import { ROOT } from './manifests.ts';
 
 interface Instruction {
@@ -107,6 +108,13 @@ describe('deploy/Dockerfile', () => {
         .map((e) => e.args)
         .join(' '),
     ).toMatch(/NODE_ENV=production/);
+  });
+
+  it('gives containers the malloc settings the launcher gives local processes', () => {
+    const env = all(runtime, 'ENV')
+      .map((e) => e.args)
+      .join(' ');
+    for (const [name, value] of Object.entries(MALLOC_ENV)) expect(env).toContain(`${name}=${value}`);
   });
 
   it('keeps dependencies, local data and history out of the build context', () => {

@@ -99,6 +99,15 @@ export const SERVICE_CLIENT_SCOPES: Record<string, string[]> = {
  * one; the others hardly notice (docs/benchmarks.md).
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=96';
+
+/**
+ * glibc malloc settings for the services (the same ones are in deploy/Dockerfile). By default
+ * every thread that allocates gets an arena of its own (up to 8 per core) and the threshold above
+ * which a block is mapped on its own rises with the largest block freed, so big buffers end up in
+ * arenas that are never given back. Two arenas and a fixed 128 KiB threshold keep a busy service
+ * 10-20 MB smaller at the same throughput (docs/benchmarks.md).
+ */
+export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=96';
 
 export function entryPoint(root: string, name: ComponentName): string {
@@ -143,7 +152,7 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
     const secret = secrets.serviceClients[id];
     return secret ? { SERVICE_CLIENT_ID: id, SERVICE_CLIENT_SECRET: secret } : {};
   };
-  const base = { HOST: '127.0.0.1', NODE_OPTIONS: SERVICE_NODE_OPTIONS };
+  const base = { HOST: '127.0.0.1', NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...MALLOC_ENV };
   switch (name) {
     case 'auth':
       return {
