@@ -94,9 +94,9 @@ export const SERVICE_CLIENT_SCOPES: Record<string, string[]> = {
 /**
  * V8 heap limits for the services. A service keeps about 30 MB of live objects; V8's defaults
  * (a young generation of up to 48 MB, an old generation allowed to grow towards gigabytes)
- * let a busy process sit at 250-350 MB for no gain. A small young generation costs the
- * gateway 8-12% of its throughput (it allocates the most per request), so it keeps a larger
- * one; the others hardly notice (docs/benchmarks.md).
+ * let a busy process sit at 250-350 MB for no gain. The gateway, which allocates the most per
+ * request, measured the same throughput with a 2 MB young generation as with 8 MB once it
+ * forwarded through undici's dispatcher directly (docs/benchmarks.md).
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=96';
 
@@ -108,7 +108,6 @@ export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-siz
  * 10-20 MB smaller at the same throughput (docs/benchmarks.md).
  */
 export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } as const;
-export const GATEWAY_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=96';
 
 export function entryPoint(root: string, name: ComponentName): string {
   const dir = (TOOL_NAMES as readonly string[]).includes(name) ? 'tools' : 'services';
@@ -233,7 +232,6 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
     case 'gateway':
       return {
         ...base,
-        NODE_OPTIONS: GATEWAY_NODE_OPTIONS,
         PORT: String(ports.gateway),
         REDIS_URL: redisUrl,
         ...urls,
