@@ -58,7 +58,8 @@ export async function buildApp(deps: AuthDeps): Promise<App> {
 
   const ctx: AuthContext = {
     pool,
-    passwords: deps.passwords ?? createPasswordHasher(),
+    passwords:
+      deps.passwords ?? createPasswordHasher(undefined, { concurrency: config.PASSWORD_HASHES_AT_ONCE }),
     keys,
     tokens: tokenSettings,
     limiter: createLoginLimiter(redis, {

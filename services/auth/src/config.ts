@@ -25,6 +25,12 @@ export const ConfigSchema = Type.Object({
     description: 'JSON array of {client_id, client_secret, scopes} allowed to use POST /auth/token',
   }),
   NOTIFICATIONS_URL: Type.Optional(Type.String({ format: 'uri', description: 'Notifications base URL' })),
+  PASSWORD_HASHES_AT_ONCE: Type.Integer({
+    minimum: 1,
+    maximum: 16,
+    default: 1,
+    description: 'argon2id hashes computed at the same time (7 MiB each); the others wait their turn',
+  }),
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
   LOGIN_MAX_ATTEMPTS_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
   LOGIN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),

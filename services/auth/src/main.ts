@@ -30,7 +30,7 @@ const { createPasswordHasher } = await import('./domain/passwords.ts');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'minishop-auth' });
 const redis = createRedis(config.REDIS_URL);
 await migrate(pool, MIGRATIONS_DIR);
-const passwords = createPasswordHasher();
+const passwords = createPasswordHasher(undefined, { concurrency: config.PASSWORD_HASHES_AT_ONCE });
 const app = await buildApp({ config, pool, redis, clients, passwords });
 app.addHook('onClose', async () => {
   await Promise.allSettled([pool.end(), redis.quit()]);

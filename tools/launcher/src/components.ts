@@ -156,9 +156,6 @@ export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<str
     case 'auth':
       return {
         ...base,
-        // Each argon2id hash holds 7 MiB while it runs; two at a time keep both cores busy
-        // without the default four threads' worth of memory.
-        UV_THREADPOOL_SIZE: '2',
         PORT: String(ports.auth),
         ...database('auth'),
         REDIS_URL: redisUrl,

@@ -1,8 +1,9 @@
 // Password hashing with argon2id. OWASP lists five configurations of equal strength, trading
 // memory for passes; the default is the one with the least memory (7 MiB, t=5, p=1), so a login
 // holds 7 MiB instead of 19 MiB while it hashes and two at once fit the service's memory budget
-// (docs/auth.md). A cheaper hasher can only be passed in by code (tests), never chosen by
-// configuration.
+// (docs/auth.md). Hashes run at most `concurrency` at a time (PASSWORD_HASHES_AT_ONCE), the others
+// wait their turn, so a flood of logins costs time, not memory. A cheaper hasher can only be
+// passed in by code (tests), never chosen by configuration.
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
@@ -31,17 +32,41 @@ export function phcPrefix(cost: Argon2Cost): string {
   return `$argon2id$v=19$m=${cost.memoryCost},t=${cost.timeCost},p=${cost.parallelism}$`;
 }
 
-export function createPasswordHasher(cost: Argon2Cost = OWASP_MINIMUM): PasswordHasher {
+/** Runs at most `max` tasks at a time; the others start in arrival order as slots free up. */
+export function createTaskLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running < max) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+export function createPasswordHasher(
+  cost: Argon2Cost = OWASP_MINIMUM,
+  { concurrency = 1 }: { concurrency?: number } = {},
+): PasswordHasher {
   // The library's default algorithm is argon2id (its const enum cannot be imported here).
   const options = { ...cost };
   const prefix = phcPrefix(cost);
+  const limited = createTaskLimiter(concurrency);
+  const hashLimited = (password: string) => limited(() => hash(password, options));
   let dummy: Promise<string> | undefined;
   return {
-    hash: (password) => hash(password, options),
+    hash: hashLimited,
     verify: async (stored, password) => {
-      dummy ??= hash(randomBytes(16).toString('hex'), options);
+      dummy ??= hashLimited(randomBytes(16).toString('hex'));
       try {
-        const ok = await verify(stored ?? (await dummy), password);
+        // The dummy is awaited outside the limiter: it takes a slot of its own.
+        const target = stored ?? (await dummy);
+        const ok = await limited(() => verify(target, password));
         return stored !== null && ok;
       } catch {
         return false;
