@@ -15,13 +15,7 @@ import {
   SERVICE_NAMES,
   type ComponentName,
 } from '../tools/launcher/src/components.ts';
-import {
-  COMPILE_CACHE_DIR,
-  startStack,
-  waitForReady,
-  REPO_ROOT,
-  type RunningStack,
-} from '../tools/launcher/src/stack.ts';
+import { startStack, waitForReady, REPO_ROOT, type RunningStack } from '../tools/launcher/src/stack.ts';
 import { createPool } from '@minishop/kit/db';
 import { audit, type AuditReport } from './audit.ts';
 import type { CheckoutResult, HttpTarget, Job, JobResult, MaxResult, RateResult, ShopUser } from './jobs.ts';
@@ -722,21 +716,6 @@ async function main(): Promise<number> {
               .trim(),
           }
         : env;
-    {
-      // Services are measured as `npm start` runs them from its second start on: with Node's
-      // compile cache holding every current source file, so no TypeScript is stripped at run
-      // time. One short start brings the cache up to date with the code.
-      log(`bringing the compile cache (${path.relative(REPO_ROOT, COMPILE_CACHE_DIR)}) up to date`);
-      const warm = await startStack({
-        dataDir: `${dataDir}-warm`,
-        ports: 'free',
-        quiet: true,
-        persistent: false,
-        seed: false,
-      });
-      await warm.stop();
-      await fs.rm(`${dataDir}-warm`, { recursive: true, force: true });
-    }
     stack = await startStack({
       dataDir,
       ports: 'free',

@@ -117,6 +117,15 @@ describe('deploy/Dockerfile', () => {
     for (const [name, value] of Object.entries(MALLOC_ENV)) expect(env).toContain(`${name}=${value}`);
   });
 
+  it('runs every node command with the loader of the prebuilt sources the source stage wrote', () => {
+    const env = all(runtime, 'ENV')
+      .map((e) => e.args)
+      .join(' ');
+    expect(env).toContain('NODE_OPTIONS=--import=/app/packages/kit/loader.mjs');
+    expect(env).toContain('MINISHOP_PREBUILT_DIR=/app/.prebuilt');
+    expect(all(stage('source')!, 'RUN')[0]!.args).toContain('/out/.prebuilt');
+  });
+
   it('keeps dependencies, local data and history out of the build context', () => {
     const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
       .split('\n')
@@ -145,6 +154,11 @@ describe('deploy/Dockerfile', () => {
         dir.startsWith('services') ? [service] : [],
       );
       expect(existsSync(path.join(work, 'out/packages/kit/package.json'))).toBe(true);
+      // The stripped JavaScript of what the image runs, where the loader looks for it.
+      for (const file of [`${dir}/src/main.ts`, 'packages/kit/src/http.ts']) {
+        const js = readFileSync(path.join(work, 'out/.prebuilt', file), 'utf8');
+        expect(js.split('\n')).toHaveLength(readFileSync(path.join(ROOT, file), 'utf8').split('\n').length);
+      }
       expect(readFileSync(path.join(work, 'manifests/.workspace'), 'utf8').trim()).toBe(dir);
       for (const group of ['packages', 'services', 'tools']) {
         expect(readdirSync(path.join(work, 'manifests', group)).sort()).toEqual(

@@ -4,10 +4,12 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { assertPortFree, isPortFree } from '@minishop/devstack/free-port';
 import { ensureDatabase, startPostgres, type PostgresServer } from '@minishop/devstack/postgres';
 import { commandLineOf, isAlive, stopProcess } from '@minishop/devstack/process-control';
 import { startRedis, type RedisServer } from '@minishop/devstack/redis';
+import { PREBUILT_DIR_ENV, prebuild } from '@minishop/kit/prebuild';
 import {
   COMPONENT_PORTS,
   DATABASE_SERVICES,
@@ -32,11 +34,19 @@ export { waitForHttp, waitForPort, waitForReady } from './readiness.ts';
 export { DEFAULT_PORTS, type ComponentName, type ServiceName, type StackPorts } from './components.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
 /**
- * One compile cache for every stack started from this checkout (`npm start`, tests, the
- * benchmark). Entries are keyed by file content, so a changed file is simply compiled again.
+ * Processes run the JavaScript of their TypeScript sources, stripped once per start into
+ * `<root>/.minishop/prebuilt` and served by the kit's loader, so none of them loads Node's
+ * TypeScript stripper (docs/local-run.md). A root without the loader runs its sources as they are.
  */
-export const COMPILE_CACHE_DIR = path.join(REPO_ROOT, '.minishop', 'compile-cache');
+async function prebuiltRuntime(root: string): Promise<{ env: Record<string, string>; nodeOption: string }> {
+  const loader = path.join(root, 'packages', 'kit', 'loader.mjs');
+  if (!existsSync(loader)) return { env: {}, nodeOption: '' };
+  const dir = path.join(root, '.minishop', 'prebuilt');
+  await prebuild(root, dir);
+  return { env: { [PREBUILT_DIR_ENV]: dir }, nodeOption: `--import=${pathToFileURL(loader).href}` };
+}
 
 export interface StartStackOptions {
   /** Holds postgres/, redis/, secrets.json and run.json; created when missing. */
@@ -226,26 +236,22 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     const inherited: Record<string, string | undefined> = { ...process.env };
     for (const key of INHERITED_CONTRACT_VARS) delete inherited[key];
     const inputs = { ports, databaseUrls, redisUrl: cache.url, secrets, admin };
+    const runtime = await prebuiltRuntime(root);
     const restarting = new Set<ComponentName>();
     const extraEnv: Partial<Record<ComponentName, Record<string, string>>> = {};
     const launch = (name: ComponentName): ComponentProcess => {
-      const proc = spawnComponent({
-        name,
-        entry: entryPoint(root, name),
-        cwd: root,
-        env: {
-          ...inherited,
-          MINISHOP_ENV: process.env.MINISHOP_ENV ?? 'development',
-          // Node keeps the stripped TypeScript and compiled code here: later starts skip the
-          // TypeScript stripper entirely, which starts faster and saves memory in every process.
-          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR,
-          ...componentEnv(name, inputs),
-          ...options.env,
-          ...options.componentEnv?.[name],
-          ...extraEnv[name],
-        },
-        print: childPrint,
-      });
+      const env: Record<string, string | undefined> = {
+        ...inherited,
+        MINISHOP_ENV: process.env.MINISHOP_ENV ?? 'development',
+        ...runtime.env,
+        ...componentEnv(name, inputs),
+        ...options.env,
+        ...options.componentEnv?.[name],
+        ...extraEnv[name],
+      };
+      // Whatever runtime flags a process gets, it also loads the prebuilt sources.
+      env.NODE_OPTIONS = [env.NODE_OPTIONS, runtime.nodeOption].filter(Boolean).join(' ');
+      const proc = spawnComponent({ name, entry: entryPoint(root, name), cwd: root, env, print: childPrint });
       processes.set(name, proc);
       void proc.exited.then(({ code, signal: sig }) => {
         if (stopping || restarting.has(name)) return;
