@@ -17,6 +17,10 @@ try {
   process.exit(1);
 }
 
+// argon2id runs on libuv's thread pool, which starts with the first task (none has run yet): as
+// many threads as hashes may run at once, so no idle thread keeps an allocator heap of its own.
+process.env.UV_THREADPOOL_SIZE ??= String(config.PASSWORD_HASHES_AT_ONCE);
+
 // Tracing patches http, pg and ioredis as they load, so the rest is imported after it starts.
 await startTelemetry('auth', config);
 const { createPool, migrate } = await import('@minishop/kit/db');
