@@ -1,12 +1,12 @@
 // A small shared cache for public reads, as an HTTP cache in front of the services would be:
 // only GET answers an upstream marks `Cache-Control: public, max-age=N` are kept, for at most N
 // seconds, so the owner of the data decides what may be served a little stale (RFC 9111).
+import { createExpiringCache } from '@minishop/kit/expiring-cache';
 
 export interface CachedResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
-  expiresAt: number;
   storedAt: number;
 }
 
@@ -38,21 +38,12 @@ export interface ResponseCache {
 export function createResponseCache(
   options: { maxEntries?: number; maxBodyBytes?: number; now?: () => number } = {},
 ) {
-  const maxEntries = options.maxEntries ?? 2_000;
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
   const now = options.now ?? Date.now;
-  const entries = new Map<string, CachedResponse>();
+  const entries = createExpiringCache<CachedResponse>({ maxEntries: options.maxEntries ?? 2_000, now });
 
   const cache: ResponseCache = {
-    get(key) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (entry.expiresAt <= now()) {
-        entries.delete(key);
-        return undefined;
-      }
-      return entry;
-    },
+    get: (key) => entries.get(key),
     offer(key, status, headers, body) {
       if (status !== 200 || body.length > maxBodyBytes || headers['set-cookie'] !== undefined) return;
       const vary = headers.vary;
@@ -65,11 +56,7 @@ export function createResponseCache(
         const value = headers[name];
         if (typeof value === 'string') kept[name] = value;
       }
-      // Oldest first out: Map keeps insertion order.
-      entries.delete(key);
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-      const storedAt = now();
-      entries.set(key, { status, headers: kept, body, storedAt, expiresAt: storedAt + maxAge * 1000 });
+      entries.set(key, { status, headers: kept, body, storedAt: now() }, maxAge * 1000);
     },
     get size() {
       return entries.size;
