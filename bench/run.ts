@@ -315,6 +315,18 @@ async function waitForQuiet(): Promise<void> {
   quietBudgetMs = Math.max(0, quietBudgetMs - (Date.now() - began));
 }
 
+/** Waits for a quiet machine, then runs the job while sampling CPU and memory of the watched processes. */
+async function sampled<T>(
+  watched: Watched[],
+  job: () => Promise<T>,
+): Promise<{ result: T; usage: Record<string, Usage> }> {
+  const sampler = new UsageSampler(watched);
+  await waitForQuiet();
+  sampler.start();
+  const result = await job();
+  return { result, usage: sampler.stop() };
+}
+
 /** Public reads the gateway has answered from its cache so far (0 when it has no such cache). */
 async function cacheHits(gatewayUrl: string): Promise<number> {
   try {
@@ -397,17 +409,15 @@ async function measure(
   const fixedRate = Math.max(1, Math.floor(max.requests_per_s / 2));
   if (!spec.maxOnly) {
     log(`${spec.name}: fixed rate ${fixedRate}/s, ${RATE_S} s`);
-    const rateSampler = new UsageSampler(watched);
-    await waitForQuiet();
-    rateSampler.start();
-    rate = await load.run<RateResult & { loadgen_cpu_cores: number }>({
-      kind: 'rate',
-      target: spec.target,
-      rate: fixedRate,
-      durationS: RATE_S,
-      connections: spec.rateConnections,
-    });
-    rateUsage = rateSampler.stop();
+    ({ result: rate, usage: rateUsage } = await sampled(watched, () =>
+      load.run<RateResult & { loadgen_cpu_cores: number }>({
+        kind: 'rate',
+        target: spec.target,
+        rate: fixedRate,
+        durationS: RATE_S,
+        connections: spec.rateConnections,
+      }),
+    ));
     log(
       `  achieved ${rate.achieved_rate}/s, p50 ${rate.latency.p50_ms} ms, p99 ${rate.latency.p99_ms} ms, ` +
         `${rate.non2xx} non-2xx, ${rate.errors} socket errors`,
@@ -481,38 +491,34 @@ async function measureCheckout(
   log(
     `${name}: maximum throughput, ${users.length} users (+${contenders.length} racing for ${CONTENDED_STOCK} units), ${MAX_S} s`,
   );
-  const maxSampler = new UsageSampler(watched);
-  await waitForQuiet();
-  maxSampler.start();
-  const max = await load.run<CheckoutResult & { loadgen_cpu_cores: number }>({
-    kind: 'checkout',
-    gateway,
-    mode: 'max',
-    users,
-    productIds,
-    durationS: MAX_S,
-    contention: { productId: contendedId, users: contenders },
-  });
-  const maxUsage = maxSampler.stop();
+  const { result: max, usage: maxUsage } = await sampled(watched, () =>
+    load.run<CheckoutResult & { loadgen_cpu_cores: number }>({
+      kind: 'checkout',
+      gateway,
+      mode: 'max',
+      users,
+      productIds,
+      durationS: MAX_S,
+      contention: { productId: contendedId, users: contenders },
+    }),
+  );
   log(
     `  ${max.checkouts_per_s} checkouts/s, p50 ${max.latency.p50_ms} ms, p99 ${max.latency.p99_ms} ms (closed loop), ` +
       `${max.non2xx} non-2xx, ${max.errors} socket errors, ${max.unpaid} unpaid; race: ${JSON.stringify(max.contention?.statuses)}`,
   );
   const fixedRate = Math.max(1, Math.floor(max.checkouts_per_s / 2));
   log(`${name}: fixed rate ${fixedRate}/s, ${RATE_S} s`);
-  const rateSampler = new UsageSampler(watched);
-  await waitForQuiet();
-  rateSampler.start();
-  const rate = await load.run<CheckoutResult & { loadgen_cpu_cores: number }>({
-    kind: 'checkout',
-    gateway,
-    mode: 'rate',
-    rate: fixedRate,
-    users,
-    productIds,
-    durationS: RATE_S,
-  });
-  const rateUsage = rateSampler.stop();
+  const { result: rate, usage: rateUsage } = await sampled(watched, () =>
+    load.run<CheckoutResult & { loadgen_cpu_cores: number }>({
+      kind: 'checkout',
+      gateway,
+      mode: 'rate',
+      rate: fixedRate,
+      users,
+      productIds,
+      durationS: RATE_S,
+    }),
+  );
   log(
     `  ${rate.checkouts_per_s} checkouts/s, p50 ${rate.latency.p50_ms} ms, p99 ${rate.latency.p99_ms} ms, ` +
       `${rate.non2xx} non-2xx, ${rate.errors} socket errors, ${rate.unpaid} unpaid`,
