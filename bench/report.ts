@@ -88,30 +88,23 @@ export function renderMarkdown(report: Report): string {
   const checkout = report.scenarios.find((s) => s.checkout);
   if (checkout?.checkout) {
     const { max, rate } = checkout.checkout;
+    const phaseRow = (label: string, phase: typeof max) => [
+      label,
+      phase.checkouts_per_s,
+      `${ms(phase.latency.p50_ms)} / ${ms(phase.latency.p99_ms)}`,
+      `${ms(phase.order_latency.p50_ms)} / ${ms(phase.order_latency.p99_ms)}`,
+      phase.non2xx,
+      phase.errors,
+      phase.unpaid,
+    ];
     out.push('## Checkout');
     out.push('');
     out.push(
       table(
         ['phase', 'checkouts/s', 'checkout p50 / p99 ms', 'POST /orders p50 / p99 ms', 'non-2xx', 'socket errors', 'unpaid'],
         [
-          [
-            `max, ${checkout.connections} users in a loop`,
-            max.checkouts_per_s,
-            `${ms(max.latency.p50_ms)} / ${ms(max.latency.p99_ms)}`,
-            `${ms(max.order_latency.p50_ms)} / ${ms(max.order_latency.p99_ms)}`,
-            max.non2xx,
-            max.errors,
-            max.unpaid,
-          ],
-          [
-            `fixed rate ${rate.target_rate}/s`,
-            rate.checkouts_per_s,
-            `${ms(rate.latency.p50_ms)} / ${ms(rate.latency.p99_ms)}`,
-            `${ms(rate.order_latency.p50_ms)} / ${ms(rate.order_latency.p99_ms)}`,
-            rate.non2xx,
-            rate.errors,
-            rate.unpaid,
-          ],
+          phaseRow(`max, ${checkout.connections} users in a loop`, max),
+          phaseRow(`fixed rate ${rate.target_rate}/s`, rate),
         ],
       ),
     );
