@@ -35,7 +35,7 @@ export interface Forwarder {
 }
 
 /** Answers up to this size are buffered; the cache only keeps buffered answers. */
-export const BUFFERED_ANSWER_BYTES = 256 * 1024;
+const BUFFERED_ANSWER_BYTES = 256 * 1024;
 
 // Hop-by-hop headers describe one connection, not the message: never passed on either way.
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -65,7 +65,7 @@ function codeOf(error: Error): string {
   return (error as { code?: string }).code ?? '';
 }
 
-export function isTimeout(error: Error): boolean {
+function isTimeout(error: Error): boolean {
   return TIMEOUT_CODES.has(codeOf(error)) || TIMEOUT_CODES.has(codeOf((error.cause ?? {}) as Error));
 }
 

@@ -28,7 +28,7 @@ export interface Argon2Cost {
 export const OWASP_MINIMUM: Argon2Cost = { memoryCost: 7_168, timeCost: 5, parallelism: 1 };
 
 /** The PHC string prefix of a hash made at this cost, e.g. `$argon2id$v=19$m=7168,t=5,p=1$`. */
-export function phcPrefix(cost: Argon2Cost): string {
+function phcPrefix(cost: Argon2Cost): string {
   return `$argon2id$v=19$m=${cost.memoryCost},t=${cost.timeCost},p=${cost.parallelism}$`;
 }
 
