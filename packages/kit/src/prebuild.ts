@@ -6,7 +6,7 @@
 //
 //   node packages/kit/src/prebuild.ts <out> [workspace dirs...]   (defaults: every workspace)
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
 
@@ -34,7 +34,7 @@ async function sourcesOf(root: string, workspace: string): Promise<string[]> {
 
 /**
  * Writes the stripped JavaScript of every source file of the given workspaces (all of them by
- * default) under `outDir`. Each file is replaced atomically, so processes of another stack that
+ * default) under `outDir`, skipping files whose copy was written after the source last changed. Each file is replaced atomically, so processes of another stack that
  * read the directory meanwhile see either the old or the new whole file.
  */
 export async function prebuild(
@@ -47,10 +47,16 @@ export async function prebuild(
   ).flat();
   await Promise.all(
     files.map(async (file) => {
+      const target = path.join(outDir, file);
+      const [sourceStat, targetStat] = await Promise.all([
+        stat(path.join(root, file)),
+        stat(target).catch(() => undefined),
+      ]);
+      // Written after the source last changed: already up to date (stacks started by tests reuse it).
+      if (targetStat && targetStat.mtimeMs >= sourceStat.mtimeMs) return;
       const source = await readFile(path.join(root, file), 'utf8');
       // 'strip' replaces types with spaces: line and column numbers in stack traces stay right.
       const js = stripTypeScriptTypes(source, { mode: 'strip' });
-      const target = path.join(outDir, file);
       await mkdir(path.dirname(target), { recursive: true });
       const temporary = `${target}.${randomBytes(4).toString('hex')}.tmp`;
       await writeFile(temporary, js);
