@@ -56,7 +56,7 @@ describe('the role matrix', () => {
 
 describe('checks before the body is read', () => {
   // A caller without the role must learn nothing about the route's body schema: the role check
-  // comes first, so an invalid body from the wrong caller is a 403, never a 422 (DESIGN §3).
+  // comes first, so an invalid body from the wrong caller is a 403, never a 422 (docs/decisions.md 27).
   it('refuses a caller without the role with 403 even when the body is invalid', async () => {
     const cases = ROUTES.filter((r) => r.body && !r.rawBody).flatMap((route) =>
       CALLERS.filter((c) => route.access[c] === 403).map((caller) => ({ route, caller })),

@@ -1,4 +1,4 @@
-// Schemas shared by every service's public contract (DESIGN §3): ids, money, problems,
+// Schemas shared by every service's public contract (docs/design.md §4): ids, money, problems,
 // messages and pagination. One schema gives validation, serialization, OpenAPI and the type.
 import { Type, type Static } from '@sinclair/typebox';
 

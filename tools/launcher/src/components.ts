@@ -1,5 +1,5 @@
 // What the local stack is made of: every service and simulator, its entry point, default port,
-// and the environment it gets under the config contract (docs: DESIGN.md §5).
+// and the environment it gets under the config contract (docs/design.md §6).
 import path from 'node:path';
 
 export const SERVICE_NAMES = [

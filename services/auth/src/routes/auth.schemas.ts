@@ -1,4 +1,4 @@
-// The public shapes of Auth's API (DESIGN §3): one schema each for validation, serialization,
+// The public shapes of Auth's API (docs/design.md §4): one schema each for validation, serialization,
 // the OpenAPI document and the TypeScript type.
 import { Type, type Static } from '@sinclair/typebox';
 import { Timestamp, Uuid } from '@minishop/kit/schemas';

@@ -1,4 +1,4 @@
-// The checkout saga (DESIGN §4). Progress is stored on the order (saga_step) and every step is
+// The checkout saga (docs/design.md §5). Progress is stored on the order (saga_step) and every step is
 // idempotent and keyed by the order id, so any worker can drive an order from where it stands:
 // the request that placed it, or the resumer after a crash. Steps move by compare-and-set.
 import type { FastifyBaseLogger } from 'fastify';
