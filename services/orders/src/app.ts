@@ -7,7 +7,7 @@ import type { TokenVerifier } from '@minishop/kit/jwt';
 import type { Config } from './config.ts';
 import { resumeDue, type SagaDeps } from './domain/checkout-saga.ts';
 import { relayOutbox } from './domain/outbox-relay.ts';
-import { deleteOldKeys } from './data/orders.repository.ts';
+import { deleteOldKeys } from './data/idempotency.repository.ts';
 import type { Upstreams } from './domain/upstreams.ts';
 import { ordersRoutes } from './routes/orders.routes.ts';
 

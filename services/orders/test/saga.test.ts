@@ -9,7 +9,8 @@ import { testDatabaseUrl } from '@minishop/devstack/testing';
 import * as orders from '../src/data/orders.repository.ts';
 import { driveOrder, resumeDue, type SagaDeps } from '../src/domain/checkout-saga.ts';
 import { relayOutbox } from '../src/domain/outbox-relay.ts';
-import { cancelOrder, placeOrder, type Customer } from '../src/domain/place-order.ts';
+import { cancelOrder } from '../src/domain/order-actions.ts';
+import { placeOrder, type Customer } from '../src/domain/place-order.ts';
 import { orderView } from '../src/domain/order-view.ts';
 import { scriptedUpstreams, type Script } from './scripted-upstreams.ts';
 

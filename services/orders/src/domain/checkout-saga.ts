@@ -8,6 +8,7 @@ import { withTransaction, type Pool, type PoolClient } from '@minishop/kit/db';
 import { formatMoney, parseMoney } from '@minishop/kit/money';
 import { UpstreamUnavailable } from '@minishop/kit/service-client';
 import * as orders from '../data/orders.repository.ts';
+import * as sagaState from '../data/saga.repository.ts';
 import { enqueue } from '../data/outbox.repository.ts';
 import type { OrderRow, SagaStep } from '../data/orders.repository.ts';
 import { eventData } from './order-view.ts';
@@ -57,11 +58,11 @@ async function transition(
   deps: SagaDeps,
   order: OrderRow,
   to: SagaStep,
-  change: orders.StepChange & { reason?: string; event?: EventType; eventExtra?: Record<string, unknown> },
+  change: sagaState.StepChange & { reason?: string; event?: EventType; eventExtra?: Record<string, unknown> },
 ): Promise<boolean> {
   const { reason, event, eventExtra, ...stepChange } = change;
   const moved = await withTransaction(deps.pool, async (tx) => {
-    if (!(await orders.advance(tx, order.id, order.saga_step, to, stepChange))) return false;
+    if (!(await sagaState.advance(tx, order.id, order.saga_step, to, stepChange))) return false;
     if (stepChange.status && stepChange.status !== order.status) {
       await orders.addHistory(tx, order.id, stepChange.status, reason ?? null);
     }
@@ -125,7 +126,7 @@ async function step(deps: SagaDeps, order: OrderRow, answering: boolean): Promis
             })),
           );
         }
-        if (!(await orders.advance(tx, order.id, 'reserving', 'charging', { status: 'pending' })))
+        if (!(await sagaState.advance(tx, order.id, 'reserving', 'charging', { status: 'pending' })))
           return false;
         const fresh = (await orders.findOrder(tx, order.id))!;
         if (order.attempt === 1) {
@@ -138,7 +139,7 @@ async function step(deps: SagaDeps, order: OrderRow, answering: boolean): Promis
       });
     }
     case 'charging': {
-      await orders.renewLease(deps.pool, order.id, deps.leaseMs + deps.paymentTimeoutMs);
+      await sagaState.renewLease(deps.pool, order.id, deps.leaseMs + deps.paymentTimeoutMs);
       const payment = await upstreams.charge({
         order_id: order.id,
         user_id: order.user_id,
@@ -159,7 +160,7 @@ async function step(deps: SagaDeps, order: OrderRow, answering: boolean): Promis
           leaseMs: deps.leaseMs,
         });
       }
-      await orders.setPaymentId(deps.pool, order.id, payment.id);
+      await sagaState.setPaymentId(deps.pool, order.id, payment.id);
       throw new RetryLater(`payment ${payment.id} is ${payment.status}`);
     }
     case 'committing': {
@@ -230,7 +231,7 @@ export async function driveOrder(
   orderId: string,
   options: { leaseHeld?: boolean; answering?: boolean } = {},
 ): Promise<void> {
-  if (!options.leaseHeld && !(await orders.claimLease(deps.pool, orderId, deps.leaseMs))) return;
+  if (!options.leaseHeld && !(await sagaState.claimLease(deps.pool, orderId, deps.leaseMs))) return;
   let order: OrderRow | null = null;
   try {
     for (let guard = 0; guard < 12; guard++) {
@@ -238,10 +239,10 @@ export async function driveOrder(
       if (!order || order.saga_step === 'done') break;
       if (!(await step(deps, order, options.answering ?? false))) break;
     }
-    await orders.releaseLease(deps.pool, orderId);
+    await sagaState.releaseLease(deps.pool, orderId);
   } catch (err) {
     if (err instanceof OutOfStock) {
-      await orders.releaseLease(deps.pool, orderId);
+      await sagaState.releaseLease(deps.pool, orderId);
       throw err;
     }
     if (!order) throw err;
@@ -255,7 +256,7 @@ async function postponeAfterFailure(deps: SagaDeps, order: OrderRow, err: unknow
   if (order.saga_step === 'clearing' && tries >= CART_CLEAR_TRIES) {
     deps.log.warn({ err, orderId: order.id }, 'giving up clearing the cart; the order is complete');
     await transition(deps, order, 'done', {});
-    await orders.releaseLease(deps.pool, order.id);
+    await sagaState.releaseLease(deps.pool, order.id);
     return;
   }
   const attention =
@@ -266,12 +267,12 @@ async function postponeAfterFailure(deps: SagaDeps, order: OrderRow, err: unknow
     { err, orderId: order.id, step: order.saga_step, tries },
     'checkout step failed; will try again',
   );
-  await orders.postpone(deps.pool, order.id, backoffMs(tries), attention);
+  await sagaState.postpone(deps.pool, order.id, backoffMs(tries), attention);
 }
 
 /** Picks up unfinished orders (after a crash, or a step that failed) and drives them. */
 export async function resumeDue(deps: SagaDeps, limit = 20): Promise<number> {
-  const due = await orders.dueOrders(deps.pool, limit);
+  const due = await sagaState.dueOrders(deps.pool, limit);
   await Promise.all(
     due.map((id) => driveOrder(deps, id).catch((err) => deps.log.error({ err, id }, 'resume failed'))),
   );

@@ -2,92 +2,19 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '@minishop/kit/http';
 import { principalOf, requireScope, requireUser } from '@minishop/kit/auth-guard';
-import {
-  IdParams,
-  Money,
-  PageQuery,
-  Timestamp,
-  Uuid,
-  Currency,
-  ProblemResponses,
-} from '@minishop/kit/schemas';
-import { listOrders } from '../data/orders.repository.ts';
+import { IdParams, PageQuery, ProblemResponses } from '@minishop/kit/schemas';
 import type { SagaDeps } from '../domain/checkout-saga.ts';
+import { cancelOrder, getOrder, listOrders, retryPayment } from '../domain/order-actions.ts';
 import { orderView } from '../domain/order-view.ts';
+import { placeOrder, type Customer } from '../domain/place-order.ts';
+import { applyShipmentEvent } from '../domain/shipment-events.ts';
 import {
-  applyShipmentEvent,
-  cancelOrder,
-  getOrder,
-  placeOrder,
-  retryPayment,
-  type Customer,
-} from '../domain/place-order.ts';
-
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
-
-const ShippingAddress = Type.Object(
-  {
-    name: Text(200),
-    line1: Text(200),
-    line2: Type.Optional(Type.String({ maxLength: 200 })),
-    city: Text(100),
-    postal_code: Text(20),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code' }),
-  },
-  { additionalProperties: false },
-);
-
-const PaymentMethod = Type.String({
-  pattern: '^pm_[A-Za-z0-9_]{1,100}$',
-  description: 'provider test payment method, e.g. pm_card_visa (default) or pm_card_chargeDeclined',
-});
-
-const PlaceOrderBody = Type.Object(
-  { shipping_address: ShippingAddress, payment_method: Type.Optional(PaymentMethod) },
-  { additionalProperties: false },
-);
-
-const OrderItem = Type.Object({
-  product_id: Uuid,
-  name: Type.String(),
-  unit_price: Money,
-  quantity: Type.Integer(),
-  line_total: Money,
-});
-
-const Status = Type.Union(
-  ['pending', 'paid', 'shipped', 'delivered', 'payment_failed', 'cancelled'].map((s) => Type.Literal(s)),
-);
-
-const Order = Type.Object({
-  id: Uuid,
-  user_id: Uuid,
-  items: Type.Array(OrderItem),
-  total_price: Money,
-  currency: Currency,
-  status: Status,
-  payment_id: Type.Union([Uuid, Type.Null()]),
-  shipment_id: Type.Union([Uuid, Type.Null()]),
-  shipping_address: ShippingAddress,
-  attention: Type.Optional(
-    Type.Union([Type.String(), Type.Null()], {
-      description: 'admins only: why this order needs a person to look at it',
-    }),
-  ),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  history: Type.Optional(
-    Type.Array(
-      Type.Object({ status: Type.String(), reason: Type.Union([Type.String(), Type.Null()]), at: Timestamp }),
-    ),
-  ),
-});
-
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' }),
-  ),
-});
+  IdempotencyHeaders,
+  Order,
+  PlaceOrderBody,
+  RetryPaymentBody,
+  ShipmentEventBody,
+} from './orders.schemas.ts';
 
 const errors = ProblemResponses;
 const secured = { security: [{ bearer: [] }], tags: ['orders'] };
@@ -135,11 +62,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
     },
     async (request, reply) => {
       const customer = customerOf(request);
-      const { total, orders } = await listOrders(deps.pool, {
-        userId: customer.role === 'admin' ? null : customer.id,
-        limit: request.query.limit,
-        offset: request.query.offset,
-      });
+      const { total, orders } = await listOrders(deps, customer, request.query);
       reply.header('x-total-count', String(total));
       return orders.map((o) => orderView(o, { admin: customer.role === 'admin' }));
     },
@@ -190,9 +113,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
         ...secured,
         summary: 'Pay again for an order whose payment failed',
         params: IdParams,
-        body: Type.Optional(
-          Type.Object({ payment_method: Type.Optional(PaymentMethod) }, { additionalProperties: false }),
-        ),
+        body: RetryPaymentBody,
         response: { 200: Order, ...errors },
       },
     },
@@ -210,14 +131,7 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
         ...secured,
         summary: 'Shipment status changes reported by Shipping (service scope orders:update)',
         params: IdParams,
-        body: Type.Object(
-          {
-            event_id: Type.String({ minLength: 1, maxLength: 200 }),
-            shipment_id: Uuid,
-            status: Type.Union([Type.Literal('in_transit'), Type.Literal('delivered')]),
-          },
-          { additionalProperties: false },
-        ),
+        body: ShipmentEventBody,
         response: { 202: Type.Object({ message: Type.String() }), ...errors },
       },
     },
