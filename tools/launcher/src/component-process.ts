@@ -73,6 +73,8 @@ export function spawnComponent(options: SpawnOptions): ComponentProcess {
     recentOutput: () => [...history],
     stop: async (graceMs) => {
       if (done || child.pid === undefined) return;
+      // A frozen (SIGSTOPped) process would hold SIGTERM until it runs again.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = new Promise<'timeout'>((resolve) =>
         setTimeout(() => resolve('timeout'), graceMs).unref(),

@@ -127,121 +127,125 @@ export interface EnvInputs {
   redisUrl: string;
   secrets: StackSecretsView;
   admin: { email: string; password: string };
+  /** The stack's data directory, where the payment simulator keeps its state. */
+  dataDir?: string;
+  /** The built web app the gateway serves (absent: no web app). */
+  webRoot?: string;
 }
 
 const local = (port: number): string => `http://127.0.0.1:${port}`;
 
+const URL_VARS = {
+  auth: 'AUTH_URL',
+  catalog: 'CATALOG_URL',
+  cart: 'CART_URL',
+  orders: 'ORDERS_URL',
+  payments: 'PAYMENTS_URL',
+  shipping: 'SHIPPING_URL',
+  notifications: 'NOTIFICATIONS_URL',
+} as const;
+type CalledService = keyof typeof URL_VARS;
+
+/** What a service needs from the stack; componentEnv turns it into environment variables. */
+interface ServiceNeeds {
+  database?: boolean;
+  redis?: boolean;
+  /** Its client-credentials client (SERVICE_CLIENT_ID/SECRET). */
+  client?: boolean;
+  /** The services it calls, passed as <NAME>_URL. */
+  calls: readonly CalledService[];
+  extra?: (inputs: EnvInputs) => Record<string, string>;
+}
+
+const SERVICE_NEEDS: Record<ServiceName, ServiceNeeds> = {
+  auth: {
+    database: true,
+    redis: true,
+    calls: ['notifications'],
+    extra: ({ admin, secrets }) => ({
+      MINISHOP_ADMIN_EMAIL: admin.email,
+      MINISHOP_ADMIN_PASSWORD: admin.password,
+      SERVICE_CLIENTS: JSON.stringify(
+        Object.entries(SERVICE_CLIENT_SCOPES).map(([clientId, scopes]) => ({
+          client_id: clientId,
+          client_secret: secrets.serviceClients[clientId],
+          scopes,
+        })),
+      ),
+    }),
+  },
+  catalog: { database: true, calls: ['auth'] },
+  cart: { redis: true, calls: ['auth', 'catalog'] },
+  orders: {
+    database: true,
+    client: true,
+    calls: ['auth', 'cart', 'catalog', 'payments', 'shipping', 'notifications'],
+  },
+  payments: {
+    database: true,
+    client: true,
+    calls: ['auth', 'orders'],
+    extra: ({ ports, secrets }) => ({
+      PAYMENT_PROVIDER_URL: local(ports.paymentProvider),
+      PAYMENT_PROVIDER_SECRET_KEY: secrets.paymentProviderSecretKey,
+      PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
+    }),
+  },
+  shipping: { database: true, client: true, calls: ['auth', 'orders'] },
+  notifications: {
+    database: true,
+    calls: ['auth'],
+    extra: ({ ports }) => ({
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(ports.mailSmtp),
+      SMTP_FROM: 'Minishop <shop@minishop.local>',
+      // Links in emails (e.g. email verification) point at the gateway.
+      PUBLIC_URL: `http://localhost:${ports.gateway}`,
+    }),
+  },
+  gateway: {
+    redis: true,
+    calls: ['auth', 'catalog', 'cart', 'orders', 'payments', 'shipping', 'notifications'],
+    extra: ({ webRoot }): Record<string, string> => (webRoot ? { WEB_ROOT: webRoot } : {}),
+  },
+};
+
+function serviceEnv(name: ServiceName, inputs: EnvInputs): Record<string, string> {
+  const needs = SERVICE_NEEDS[name];
+  const { ports, databaseUrls, redisUrl, secrets } = inputs;
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    NODE_OPTIONS: SERVICE_NODE_OPTIONS,
+    ...MALLOC_ENV,
+    PORT: String(ports[name]),
+  };
+  const databaseUrl = (DATABASE_SERVICES as readonly string[]).includes(name)
+    ? databaseUrls[name as DatabaseService]
+    : undefined;
+  if (needs.database && databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (needs.redis) env.REDIS_URL = redisUrl;
+  for (const called of needs.calls) env[URL_VARS[called]] = local(ports[called]);
+  const secret = secrets.serviceClients[name];
+  if (needs.client && secret) Object.assign(env, { SERVICE_CLIENT_ID: name, SERVICE_CLIENT_SECRET: secret });
+  return { ...env, ...needs.extra?.(inputs) };
+}
+
 /** The environment variables of one component, following the config contract. */
 export function componentEnv(name: ComponentName, inputs: EnvInputs): Record<string, string> {
-  const { ports, databaseUrls, redisUrl, secrets, admin } = inputs;
-  const urls = {
-    AUTH_URL: local(ports.auth),
-    CATALOG_URL: local(ports.catalog),
-    CART_URL: local(ports.cart),
-    ORDERS_URL: local(ports.orders),
-    PAYMENTS_URL: local(ports.payments),
-    SHIPPING_URL: local(ports.shipping),
-    NOTIFICATIONS_URL: local(ports.notifications),
-  };
-  const database = (service: DatabaseService): Record<string, string> => {
-    const url = databaseUrls[service];
-    return url ? { DATABASE_URL: url } : {};
-  };
-  const client = (id: string): Record<string, string> => {
-    const secret = secrets.serviceClients[id];
-    return secret ? { SERVICE_CLIENT_ID: id, SERVICE_CLIENT_SECRET: secret } : {};
-  };
-  const base = { HOST: '127.0.0.1', NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...MALLOC_ENV };
-  switch (name) {
-    case 'auth':
-      return {
-        ...base,
-        PORT: String(ports.auth),
-        ...database('auth'),
-        REDIS_URL: redisUrl,
-        MINISHOP_ADMIN_EMAIL: admin.email,
-        MINISHOP_ADMIN_PASSWORD: admin.password,
-        SERVICE_CLIENTS: JSON.stringify(
-          Object.entries(SERVICE_CLIENT_SCOPES).map(([clientId, scopes]) => ({
-            client_id: clientId,
-            client_secret: secrets.serviceClients[clientId],
-            scopes,
-          })),
-        ),
-        NOTIFICATIONS_URL: urls.NOTIFICATIONS_URL,
-      };
-    case 'catalog':
-      return { ...base, PORT: String(ports.catalog), AUTH_URL: urls.AUTH_URL, ...database('catalog') };
-    case 'cart':
-      return {
-        ...base,
-        PORT: String(ports.cart),
-        AUTH_URL: urls.AUTH_URL,
-        REDIS_URL: redisUrl,
-        CATALOG_URL: urls.CATALOG_URL,
-      };
-    case 'orders':
-      return {
-        ...base,
-        PORT: String(ports.orders),
-        ...database('orders'),
-        AUTH_URL: urls.AUTH_URL,
-        CART_URL: urls.CART_URL,
-        CATALOG_URL: urls.CATALOG_URL,
-        PAYMENTS_URL: urls.PAYMENTS_URL,
-        SHIPPING_URL: urls.SHIPPING_URL,
-        NOTIFICATIONS_URL: urls.NOTIFICATIONS_URL,
-        ...client('orders'),
-      };
-    case 'payments':
-      return {
-        ...base,
-        PORT: String(ports.payments),
-        ...database('payments'),
-        AUTH_URL: urls.AUTH_URL,
-        PAYMENT_PROVIDER_URL: local(ports.paymentProvider),
-        PAYMENT_PROVIDER_SECRET_KEY: secrets.paymentProviderSecretKey,
-        PAYMENT_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
-        ORDERS_URL: urls.ORDERS_URL,
-        ...client('payments'),
-      };
-    case 'shipping':
-      return {
-        ...base,
-        PORT: String(ports.shipping),
-        ...database('shipping'),
-        AUTH_URL: urls.AUTH_URL,
-        ORDERS_URL: urls.ORDERS_URL,
-        ...client('shipping'),
-      };
-    case 'notifications':
-      return {
-        ...base,
-        PORT: String(ports.notifications),
-        ...database('notifications'),
-        AUTH_URL: urls.AUTH_URL,
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(ports.mailSmtp),
-        SMTP_FROM: 'Minishop <shop@minishop.local>',
-        // Links in emails (e.g. email verification) point at the gateway.
-        PUBLIC_URL: `http://localhost:${ports.gateway}`,
-      };
-    case 'gateway':
-      return {
-        ...base,
-        PORT: String(ports.gateway),
-        REDIS_URL: redisUrl,
-        ...urls,
-      };
-    case 'payment-provider':
-      return {
-        HOST: '127.0.0.1',
-        PORT: String(ports.paymentProvider),
-        PROVIDER_SECRET_KEY: secrets.paymentProviderSecretKey,
-        PROVIDER_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
-        PROVIDER_WEBHOOK_URL: `${urls.PAYMENTS_URL}/payments/webhooks/provider`,
-      };
-    case 'mail-sink':
-      return { HOST: '127.0.0.1', SMTP_PORT: String(ports.mailSmtp), HTTP_PORT: String(ports.mailHttp) };
+  const { ports, secrets } = inputs;
+  if (name === 'payment-provider') {
+    return {
+      HOST: '127.0.0.1',
+      PORT: String(ports.paymentProvider),
+      PROVIDER_SECRET_KEY: secrets.paymentProviderSecretKey,
+      PROVIDER_WEBHOOK_SECRET: secrets.paymentWebhookSecret,
+      PROVIDER_WEBHOOK_URL: `${local(ports.payments)}/payments/webhooks/provider`,
+      // Its ledger, idempotency keys and undelivered events survive a restart, as a real provider's would.
+      ...(inputs.dataDir ? { PROVIDER_STATE_FILE: path.join(inputs.dataDir, 'payment-provider.json') } : {}),
+    };
   }
+  if (name === 'mail-sink') {
+    return { HOST: '127.0.0.1', SMTP_PORT: String(ports.mailSmtp), HTTP_PORT: String(ports.mailHttp) };
+  }
+  return serviceEnv(name, inputs);
 }

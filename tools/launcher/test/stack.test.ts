@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SERVICE_CLIENT_SCOPES } from '../src/components.ts';
-import { startStack, type RunningStack } from '../src/stack.ts';
+import { startStack, type RunningStack, type StackEvent } from '../src/stack.ts';
 
 // Stand-ins for the real processes: each answers /readyz, reports the environment it was given
 // and whether Auth was already up when it started, and can be told to die.
@@ -40,8 +40,24 @@ const COMPONENTS = [
   'tools/mail-sink',
 ];
 
-async function makeRoot(): Promise<string> {
+// A web app whose build writes what the real one does, enough for the launcher to serve it.
+const WEB_BUILD = `
+import fs from 'node:fs';
+fs.mkdirSync('dist/assets', { recursive: true });
+fs.writeFileSync('dist/index.html', '<!doctype html><title>shop</title>');
+fs.writeFileSync('dist/routes.json', '["/"]');
+`;
+
+async function makeRoot(options: { web?: boolean } = {}): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'minishop-launcher-'));
+  if (options.web) {
+    await fs.mkdir(path.join(root, 'web'));
+    await fs.writeFile(
+      path.join(root, 'web', 'package.json'),
+      JSON.stringify({ name: 'web', private: true, scripts: { build: 'node build.mjs' } }),
+    );
+    await fs.writeFile(path.join(root, 'web', 'build.mjs'), WEB_BUILD);
+  }
   for (const component of COMPONENTS) {
     const dir = path.join(root, component, 'src');
     await fs.mkdir(dir, { recursive: true });
@@ -78,7 +94,7 @@ describe('the stack', () => {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    root = await makeRoot();
+    root = await makeRoot({ web: true });
     dataDir = path.join(root, '.minishop');
     stack = await startStack(stackOptions(root, dataDir, lines));
   });
@@ -141,6 +157,18 @@ describe('the stack', () => {
     expect(mail.SMTP_PORT).toBe(String(stack.ports.mailSmtp));
   });
 
+  it('builds the web app before the gateway starts and tells the gateway where it is', async () => {
+    expect(stack.web).toMatchObject({ status: 'built' });
+    const gateway = (await envOf(stack.urls.gateway)).env;
+    expect(gateway.WEB_ROOT).toBe(path.join(root, 'web', 'dist'));
+    await expect(fs.readFile(path.join(gateway.WEB_ROOT!, 'index.html'), 'utf8')).resolves.toContain('shop');
+  });
+
+  it('gives the payment simulator a state file in the data directory', async () => {
+    const provider = (await envOf(stack.urls.paymentProvider)).env;
+    expect(provider.PROVIDER_STATE_FILE).toBe(path.join(dataDir, 'payment-provider.json'));
+  });
+
   it('prefixes each process’s output with its name', () => {
     expect(lines.some((l) => /^catalog\s+\| .*INFO\s+listening/.test(l))).toBe(true);
   });
@@ -161,6 +189,71 @@ describe('a stack whose process dies', () => {
     }
     await expect(fetch(`${stack.urls.gateway}/readyz`)).rejects.toThrow();
     expect(lines.some((l) => /^gateway\s+\| stopping on SIGTERM/.test(l))).toBe(true);
+  });
+});
+
+describe('a stack whose processes a caller kills, freezes and restarts', () => {
+  let root: string;
+  let stack: RunningStack;
+  const events: StackEvent[] = [];
+
+  beforeAll(async () => {
+    root = await makeRoot();
+    stack = await startStack(stackOptions(root, path.join(root, '.minishop'), []));
+    stack.subscribe((event) => events.push(event));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  const answers = (url: string) =>
+    fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+
+  it('kills a process now, reports the exit as expected, and keeps it down until restarted', async () => {
+    const pid = stack.pid('catalog');
+    await stack.kill('catalog');
+    expect(events.find((e) => e.type === 'exit' && e.name === 'catalog')).toMatchObject({
+      pid,
+      signal: 'SIGKILL',
+      expected: true,
+    });
+    expect(stack.isRunning('catalog')).toBe(false);
+    expect(await answers(stack.urls.services.catalog)).toBe(false);
+
+    await stack.restart('catalog');
+    const started = events.filter((e) => e.name === 'catalog' && e.type !== 'exit');
+    expect(started.map((e) => e.type)).toEqual(['start', 'ready']);
+    expect(started[0]).toMatchObject({ restart: true });
+    expect(stack.pid('catalog')).not.toBe(pid);
+    expect(await answers(stack.urls.services.catalog)).toBe(true);
+  });
+
+  it('freezes a process so that it answers nothing, and resumes it', async () => {
+    stack.freeze('orders');
+    expect(await answers(stack.urls.services.orders)).toBe(false);
+    expect(stack.isRunning('orders')).toBe(true);
+    stack.resume('orders');
+    expect(await answers(stack.urls.services.orders)).toBe(true);
+    expect(events.filter((e) => e.name === 'orders').map((e) => e.type)).toEqual(['freeze', 'resume']);
+  });
+
+  it('restarts a frozen process', async () => {
+    stack.freeze('auth');
+    const pid = stack.pid('auth');
+    await stack.restart('auth', { kill: true });
+    expect(stack.pid('auth')).not.toBe(pid);
+    expect(await answers(stack.urls.services.auth)).toBe(true);
+  });
+
+  it('reports an exit nobody asked for as unexpected, and only that one resolves `exited`', async () => {
+    await fetch(`${stack.urls.services.orders}/die`);
+    const exit = await stack.exited;
+    expect(exit).toMatchObject({ name: 'orders', code: 3 });
+    expect(events.find((e) => e.type === 'exit' && e.name === 'orders')).toMatchObject({ expected: false });
   });
 });
 
