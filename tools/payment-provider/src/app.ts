@@ -14,9 +14,21 @@ import { paymentIntentsRoutes } from './routes/payment-intents.routes.ts';
 import type { ProviderDeps } from './routes/provider-deps.ts';
 import { refundsRoutes } from './routes/refunds.routes.ts';
 import { simAdminRoutes } from './routes/sim-admin.routes.ts';
+import { StateFile } from './state/state-file.ts';
 import { API_VERSION, WebhookDispatcher } from './webhooks/webhook.dispatcher.ts';
 
 const isProtected = (url: string) => url.startsWith('/v1/') || url.startsWith('/_sim/');
+
+/** Reads the journal back, rewrites it compactly and sends the events a restart interrupted. */
+function restoreState(deps: ProviderDeps): void {
+  for (const record of deps.state.load()) {
+    deps.ledger.restore(record);
+    deps.idempotency.restore(record);
+    deps.events.restore(record);
+  }
+  deps.state.rewrite([...deps.ledger.snapshot(), ...deps.idempotency.snapshot(), ...deps.events.snapshot()]);
+  deps.events.resumePending();
+}
 
 export function buildApp(config: Config): FastifyInstance {
   const app = Fastify({
@@ -27,10 +39,12 @@ export function buildApp(config: Config): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   const faults = new FaultsState(faultsFromConfig(config));
+  const state = new StateFile(config.PROVIDER_STATE_FILE);
   const deps: ProviderDeps = {
-    ledger: new Ledger(),
+    state,
+    ledger: new Ledger(state),
     faults,
-    idempotency: new IdempotencyStore(config.PROVIDER_IDEMPOTENCY_TTL_SECONDS * 1000),
+    idempotency: new IdempotencyStore(config.PROVIDER_IDEMPOTENCY_TTL_SECONDS * 1000, Date.now, state),
     events: new WebhookDispatcher({
       url: config.PROVIDER_WEBHOOK_URL,
       secret: config.PROVIDER_WEBHOOK_SECRET,
@@ -39,8 +53,10 @@ export function buildApp(config: Config): FastifyInstance {
       timeoutMs: config.PROVIDER_WEBHOOK_TIMEOUT_MS,
       faults,
       log: app.log,
+      state,
     }),
   };
+  restoreState(deps);
 
   registerFormBodyParser(app);
   const authenticate = apiKeyAuth(config.PROVIDER_SECRET_KEY);

@@ -24,6 +24,13 @@ export const ConfigSchema = Type.Object({
   PROVIDER_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
   PROVIDER_WEBHOOK_RETRY_BASE_MS: Millis(1000, 'first retry delay; doubles on every failed attempt'),
   PROVIDER_WEBHOOK_TIMEOUT_MS: Millis(10_000, 'how long one delivery may take before it counts as failed'),
+  PROVIDER_STATE_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'journal of the ledger, answered idempotency keys and undelivered events; memory only when unset',
+    }),
+  ),
   PROVIDER_IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 1, default: 86_400 }),
   PROVIDER_LATENCY_MS: Millis(0, 'fault: added to every API request before it is processed'),
   PROVIDER_ERROR_RATE: Rate('fault: share of API requests answered 500 before anything is charged'),

@@ -1,31 +1,7 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const listening = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
-      if (port) resolve(Number(port));
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
-  });
-  // Tests that expect a failed start never await this; keep its rejection from going unhandled.
-  listening.catch(() => undefined);
-  return { child, listening, output: () => ({ stdout, stderr }) };
-}
+import { startProcess as start } from './provider-process.ts';
 
 describe('payment provider process', () => {
   it('serves the API and exits cleanly on SIGTERM', async () => {

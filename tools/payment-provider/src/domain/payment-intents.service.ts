@@ -137,6 +137,7 @@ function charge(deps: PaymentDeps, pi: PaymentIntentRecord, paymentMethodId: str
     pi.amount_received = pi.amount;
     pi.payment_method = paymentMethodId;
     pi.last_payment_error = null;
+    deps.ledger.savePaymentIntent(pi);
     const object = paymentIntentObject(pi);
     deps.events.emit('payment_intent.succeeded', object, request);
     return object;
@@ -155,6 +156,7 @@ function charge(deps: PaymentDeps, pi: PaymentIntentRecord, paymentMethodId: str
     doc_url: docUrl,
     payment_method: paymentMethod,
   };
+  deps.ledger.savePaymentIntent(pi);
   const object = paymentIntentObject(pi);
   deps.events.emit('payment_intent.payment_failed', object, request);
   throw new ProviderError(402, {

@@ -39,6 +39,7 @@ export function createRefund(deps: PaymentDeps, params: Params, request: Request
     created: Math.floor(Date.now() / 1000),
   });
   charge.amount_refunded += amount;
+  deps.ledger.saveCharge(charge);
   deps.events.emit('charge.refunded', chargeObject(charge, deps.ledger), request);
   return refundObject(refund);
 }

@@ -6,11 +6,13 @@ import type { RequestInfo } from '../domain/event-sink.ts';
 import { ProviderError, invalidRequest } from '../domain/provider-error.ts';
 import type { FaultsState } from '../faults/faults.state.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency.store.ts';
+import type { StateFile } from '../state/state-file.ts';
 import { canonicalParams } from './form-body.parser.ts';
 
 export interface PipelineDeps {
   faults: FaultsState;
   idempotency: IdempotencyStore;
+  state: StateFile;
 }
 
 export interface ApiResult {
@@ -28,7 +30,19 @@ export async function runRead(deps: PipelineDeps, req: FastifyRequest, action: A
   return perform(deps, () => action({ id: req.id, idempotency_key: null }));
 }
 
+/**
+ * Runs a write; whatever it changed (ledger, event, the key's answer) is on disk before the
+ * caller sends the answer.
+ */
 export async function runWrite(deps: PipelineDeps, req: FastifyRequest, action: Action): Promise<ApiResult> {
+  try {
+    return await runKeyedWrite(deps, req, action);
+  } finally {
+    deps.state.commit();
+  }
+}
+
+async function runKeyedWrite(deps: PipelineDeps, req: FastifyRequest, action: Action): Promise<ApiResult> {
   const header = req.headers['idempotency-key'];
   const key = typeof header === 'string' && header !== '' ? header : null;
   const request = { id: req.id, idempotency_key: key };

@@ -2,6 +2,7 @@
 import type { Ledger } from '../domain/ledger.store.ts';
 import type { FaultsState } from '../faults/faults.state.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency.store.ts';
+import type { StateFile } from '../state/state-file.ts';
 import type { WebhookDispatcher } from '../webhooks/webhook.dispatcher.ts';
 
 export interface ProviderDeps {
@@ -10,4 +11,6 @@ export interface ProviderDeps {
   idempotency: IdempotencyStore;
   /** Receives domain events and delivers them as webhooks. */
   events: WebhookDispatcher;
+  /** Where the ledger, answered idempotency keys and events are kept across restarts. */
+  state: StateFile;
 }

@@ -1,6 +1,8 @@
 // Turns domain events into Stripe event objects and delivers them to the webhook endpoint:
 // asynchronously, signed, retried with exponential backoff until the endpoint answers 2xx,
-// with the late and duplicate deliveries the fault settings ask for.
+// with the late and duplicate deliveries the fault settings ask for. Events and their deliveries
+// are kept in the state file: after a restart, every event not yet delivered is sent again.
+import type { StateFile, StateRecord } from '../state/state-file.ts';
 import type { EventSink, EventType, RequestInfo } from '../domain/event-sink.ts';
 import { newId } from '../domain/object-id.ts';
 import type { FaultsState } from '../faults/faults.state.ts';
@@ -43,6 +45,7 @@ export interface WebhookOptions {
   timeoutMs: number;
   faults: FaultsState;
   log: { warn(obj: object, msg: string): void };
+  state?: StateFile;
 }
 
 export class WebhookDispatcher implements EventSink {
@@ -80,8 +83,34 @@ export class WebhookDispatcher implements EventSink {
     };
     const copies = this.options.faults.strikes('webhook_duplicate_rate') ? 2 : 1;
     this.keep({ event, copies, delivered: 0, attempts: [] });
+    this.options.state?.stage({ t: 'evt', v: event, copies });
     const delayMs = this.options.faults.get().webhook_delay_ms;
     for (let copy = 0; copy < copies; copy++) this.schedule(event.id, 1, delayMs);
+  }
+
+  /** Takes back an event or a delivery from a journal. */
+  restore(record: StateRecord): void {
+    if (record.t === 'evt') {
+      this.keep({ event: record.v, copies: record.copies, delivered: record.delivered ?? 0, attempts: [] });
+    }
+    const log = record.t === 'dlv' ? this.logs.get(record.id) : undefined;
+    if (log) log.delivered += 1;
+  }
+
+  /** Schedules the copies of every restored event that were not delivered before the restart. */
+  resumePending(): void {
+    for (const log of this.logs.values()) {
+      for (let copy = log.delivered; copy < log.copies; copy++) this.schedule(log.event.id, 1, 0);
+    }
+  }
+
+  snapshot(): StateRecord[] {
+    return [...this.logs.values()].map((log) => ({
+      t: 'evt',
+      v: log.event,
+      copies: log.copies,
+      delivered: log.delivered,
+    }));
   }
 
   event(id: string): StripeEvent | undefined {
@@ -157,6 +186,8 @@ export class WebhookDispatcher implements EventSink {
     log.attempts.push({ at: new Date().toISOString(), status, error });
     if (status !== null && status >= 200 && status < 300) {
       log.delivered += 1;
+      this.options.state?.stage({ t: 'dlv', id: eventId });
+      this.options.state?.commit();
       return;
     }
     if (this.closed) return;
