@@ -75,14 +75,6 @@ export interface StackUrls {
   services: Record<ServiceName, string>;
 }
 
-export interface StackUrls {
-  gateway: string;
-  docs: string;
-  mailUi: string;
-  paymentProvider: string;
-  services: Record<ServiceName, string>;
-}
-
 export interface RunningStack {
   urls: StackUrls;
   ports: StackPorts;
