@@ -133,7 +133,12 @@ describe('the payment simulator restarted on its state file', () => {
   it('does not deliver again an event delivered before the kill', async () => {
     const first = await provider();
     const pi = await first.stripe.paymentIntents.create(charge(newOrderId()));
-    await eventually(async () => (receiver.forObject(pi.id).length === 1 ? true : undefined), 'the delivery');
+    // Delivered and recorded as delivered: a kill between the two would rightly send it again.
+    await eventually(async () => {
+      const events = await first.admin('/_sim/events');
+      return events.data.some((e: Json) => e.object_id === pi.id && e.delivered === 1) ? true : undefined;
+    }, 'the delivery to be recorded');
+    expect(receiver.forObject(pi.id)).toHaveLength(1);
     await first.kill();
 
     const second = await provider();

@@ -34,6 +34,11 @@ describe('refunds', () => {
     const stripe = provider.stripe();
     const pi = await stripe.paymentIntents.create(charge(newOrderId(), 'pm_card_visa', 1000));
     expect((await stripe.refunds.create({ payment_intent: pi.id, amount: 400 })).amount).toBe(400);
+    const listed = await provider.admin(
+      'GET',
+      `/_sim/payment_intents?metadata[order_id]=${pi.metadata.order_id}`,
+    );
+    expect(listed.body.data[0]).toMatchObject({ id: pi.id, amount_received: 1000, amount_refunded: 400 });
     await expect(stripe.refunds.create({ payment_intent: pi.id, amount: 601 })).rejects.toMatchObject({
       code: 'amount_too_large',
       param: 'amount',

@@ -43,9 +43,13 @@ export function simAdminRoutes(app: FastifyInstance, deps: ProviderDeps): void {
       if (key === 'status') return [(pi: ReturnType<typeof paymentIntentObject>) => pi.status === wanted];
       return [];
     });
+    // Audits also need what was refunded of each intent's charge, which Stripe keeps on the charge.
     const data = deps.ledger
       .allPaymentIntents()
-      .map(paymentIntentObject)
+      .map((pi) => ({
+        ...paymentIntentObject(pi),
+        amount_refunded: (pi.latest_charge && deps.ledger.charge(pi.latest_charge)?.amount_refunded) || 0,
+      }))
       .filter((pi) => filters.every((matches) => matches(pi)));
     return { object: 'list', count: data.length, data };
   });
