@@ -10,6 +10,7 @@ export default defineConfig({
       'tools/*/test/**/*.test.ts',
       'deploy/test/**/*.test.ts',
       'test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     globalSetup: ['packages/devstack/src/vitest-global-setup.ts'],
     testTimeout: 60_000,
