@@ -6,7 +6,7 @@ import type { Pool } from '@minishop/kit/db';
 import type { TokenVerifier } from '@minishop/kit/jwt';
 import type { Config } from './config.ts';
 import { resumeDue, type SagaDeps } from './domain/checkout-saga.ts';
-import { relayOutbox } from './domain/outbox-relay.ts';
+import { createNotificationsRelay } from './domain/outbox-relay.ts';
 import { deleteOldKeys } from './data/idempotency.repository.ts';
 import type { Upstreams } from './domain/upstreams.ts';
 import { ordersRoutes } from './routes/orders.routes.ts';
@@ -28,8 +28,6 @@ export interface AppDeps {
   /** Run the resumer and the relay on timers (off in tests that call them directly). */
   background?: boolean;
 }
-
-const RELAY_BATCH = 50;
 
 /** Runs work on an interval, never overlapping itself, until stopped. */
 function every(ms: number, work: () => Promise<unknown>, onError: (err: unknown) => void): () => void {
@@ -78,20 +76,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         (err) => app.log.error({ err }, 'resumer failed'),
       ),
       every(
-        deps.config.OUTBOX_INTERVAL_MS,
-        async () => {
-          // A full batch means more are waiting: keep going (bounded) instead of waiting a tick.
-          for (let round = 0; round < 20 && (await relayOutbox(saga, RELAY_BATCH)) === RELAY_BATCH; round++);
-        },
-        (err) => app.log.error({ err }, 'relay failed'),
-      ),
-      every(
         3_600_000,
         () => deleteOldKeys(deps.pool),
         (err) => app.log.error({ err }, 'idempotency key cleanup failed'),
       ),
     ];
-    app.addHook('onClose', async () => stops.forEach((stop) => stop()));
+    const relay = createNotificationsRelay({
+      ...saga,
+      registry: app.metricsRegistry,
+      intervalMs: deps.config.OUTBOX_INTERVAL_MS,
+    });
+    relay.start();
+    app.addHook('onClose', async () => {
+      stops.forEach((stop) => stop());
+      await relay.close();
+    });
   }
   return app;
 }

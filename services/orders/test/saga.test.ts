@@ -8,7 +8,6 @@ import { createPool, migrate, type Pool } from '@minishop/kit/db';
 import { testDatabaseUrl } from '@minishop/devstack/testing';
 import * as orders from '../src/data/orders.repository.ts';
 import { driveOrder, resumeDue, type SagaDeps } from '../src/domain/checkout-saga.ts';
-import { relayOutbox } from '../src/domain/outbox-relay.ts';
 import { cancelOrder } from '../src/domain/order-actions.ts';
 import { placeOrder, type Customer } from '../src/domain/place-order.ts';
 import { orderView } from '../src/domain/order-view.ts';
@@ -135,53 +134,5 @@ describe('checkout saga', () => {
     expect(order.status).toBe('payment_failed');
     expect(t.count('release')).toBe(1);
     expect(t.count('createShipment')).toBe(0);
-  });
-});
-
-describe('outbox relay', () => {
-  /** Earlier tests' events are out of the way, so the relay sees only this order's. */
-  async function onlyEventsOf(orderId: string) {
-    await pool.query('UPDATE outbox SET delivered_at = now() WHERE order_id <> $1 AND delivered_at IS NULL', [
-      orderId,
-    ]);
-  }
-
-  it('retries events Notifications cannot take now and delivers each once', async () => {
-    const t = setup({ failures: { notify: 2 } });
-    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
-    await onlyEventsOf(order.id);
-    for (let i = 0; i < 3; i++) {
-      await pool.query(`UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1`, [order.id]);
-      await relayOutbox(t.deps);
-    }
-    const { rows } = await pool.query(
-      'SELECT type, delivered_at IS NOT NULL AS delivered FROM outbox WHERE order_id = $1 ORDER BY type',
-      [order.id],
-    );
-    expect(rows).toEqual([
-      { type: 'OrderPlaced', delivered: true },
-      { type: 'PaymentConfirmed', delivered: true },
-    ]);
-    await relayOutbox(t.deps);
-    const sent = t.calls.filter((c) => c.name === 'notify' && JSON.stringify(c.args).includes(order.id));
-    expect(sent.length).toBe(4); // two failed tries, then one delivery of each event
-  });
-
-  it('sets aside an event Notifications keeps rejecting instead of retrying it forever', async () => {
-    const t = setup({ notifyStatus: 422 });
-    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
-    await onlyEventsOf(order.id);
-    for (let i = 0; i < 10; i++) {
-      await pool.query(
-        `UPDATE outbox SET next_attempt_at = now() WHERE order_id = $1 AND next_attempt_at < 'infinity'`,
-        [order.id],
-      );
-      await relayOutbox(t.deps);
-    }
-    const { rows } = await pool.query(
-      `SELECT attempts, next_attempt_at = 'infinity' AS set_aside FROM outbox WHERE order_id = $1`,
-      [order.id],
-    );
-    expect(rows.every((r) => r.set_aside && r.attempts === 10)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { createService, type App } from '@minishop/kit/http';
 import type { TokenVerifier } from '@minishop/kit/jwt';
 import type { ServiceClient } from '@minishop/kit/service-client';
 import type { Config } from './config.ts';
-import { createOutboxRelay, type RelayOptions } from './domain/outbox-relay.ts';
+import { createOrdersRelay, type RelayOptions } from './domain/outbox-relay.ts';
 import { newTrackingNumber } from './domain/tracking-number.ts';
 import { shippingRoutes } from './routes/shipping.routes.ts';
 
@@ -27,20 +27,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     tokens: deps.tokens,
     readiness: { db: () => pool.query('SELECT 1') },
   });
-  const relay = createOutboxRelay({
+  const relay = createOrdersRelay({
     pool,
     orders: deps.orders,
     log: app.log,
-    ...(deps.relay ? { options: deps.relay } : {}),
+    registry: app.metricsRegistry,
+    options: deps.relay,
   });
   shippingRoutes(app, {
     pool,
     carrier: config.CARRIER_NAME,
     trackingNumber: deps.trackingNumber ?? newTrackingNumber,
-    onEventRecorded: () => relay.nudge(),
+    onEventRecorded: () => relay.wake(),
   });
   app.addHook('onReady', async () => relay.start());
   // preClose runs before any onClose hook, so the relay is idle before the pool is closed.
-  app.addHook('preClose', async () => relay.stop());
+  app.addHook('preClose', async () => relay.close());
   return app;
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { canCancel, canMove, nextStatus } from '../src/domain/shipment-status.ts';
-import { backoffMs } from '../src/domain/outbox-relay.ts';
 
 describe('shipment status', () => {
   it('only moves one step forward', () => {
@@ -18,16 +17,5 @@ describe('shipment status', () => {
     expect(canCancel('label_created')).toBe(true);
     expect(canCancel('in_transit')).toBe(false);
     expect(canCancel('delivered')).toBe(false);
-  });
-});
-
-describe('relay backoff', () => {
-  it('grows with each attempt and never exceeds the cap', () => {
-    for (let attempts = 1; attempts <= 30; attempts++) {
-      const delay = backoffMs(attempts, 1_000, 300_000);
-      const full = Math.min(300_000, 1_000 * 2 ** (attempts - 1));
-      expect(delay).toBeGreaterThanOrEqual(full / 2);
-      expect(delay).toBeLessThanOrEqual(full);
-    }
   });
 });

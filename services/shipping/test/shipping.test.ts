@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '@minishop/devstack/testing';
+import { eventually, testDatabaseUrl } from '@minishop/devstack/testing';
 import { createPool, migrate, type Pool } from '@minishop/kit/db';
 import type { App } from '@minishop/kit/http';
 import { createServiceClient } from '@minishop/kit/service-client';
@@ -43,7 +43,7 @@ function ordersClient() {
   });
 }
 
-const relay = { intervalMs: 50, baseBackoffMs: 50, maxBackoffMs: 400 };
+const relay = { intervalMs: 50, backoff: { baseMs: 50, maxMs: 400 } };
 
 interface Reply {
   status: number;
@@ -88,21 +88,14 @@ async function createFor(userId: string, orderId = randomUUID(), token = service
   });
 }
 
-async function eventually<T>(
-  read: () => T | Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const eventsOf = (shipmentId: string) => orders.received.filter((e) => e.shipment_id === shipmentId);
+
+/** Waits until Orders has received at least `count` events of the shipment; returns them. */
+const eventsArrived = (shipmentId: string, count: number, what: string) =>
+  eventually(async () => {
+    const events = eventsOf(shipmentId);
+    return events.length >= count ? events : null;
+  }, what);
 
 beforeAll(async () => {
   const databaseUrl = await testDatabaseUrl('shipping');
@@ -280,11 +273,7 @@ describe('status changes', () => {
     expect(delivered.body.status).toBe('delivered');
     expect((await call('GET', path, { token: owner.token })).body.status).toBe('delivered');
 
-    const events = await eventually(
-      () => eventsOf(created.body.id),
-      (e) => e.length >= 2,
-      'two events',
-    );
+    const events = await eventsArrived(created.body.id, 2, 'two events');
     expect(events.map((e) => ({ order_id: e.order_id, status: e.status }))).toEqual([
       { order_id: created.body.order_id, status: 'in_transit' },
       { order_id: created.body.order_id, status: 'delivered' },
@@ -307,11 +296,7 @@ describe('status changes', () => {
     expect((await call('PATCH', path, { token: admin, body: { status: 'in_transit' } })).status).toBe(409);
     expect((await call('PATCH', path, { token: admin, body: { status: 'delivered' } })).status).toBe(409);
     expect((await call('GET', path, { token: admin })).body.status).toBe('delivered');
-    const events = await eventually(
-      () => eventsOf(created.body.id),
-      (e) => e.length >= 2,
-      'two events',
-    );
+    const events = await eventsArrived(created.body.id, 2, 'two events');
     expect(events.map((e) => e.status)).toEqual(['in_transit', 'delivered']);
   });
 
@@ -325,11 +310,7 @@ describe('status changes', () => {
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(5);
-    await eventually(
-      () => eventsOf(created.body.id),
-      (e) => e.length >= 1,
-      'the event',
-    );
+    await eventsArrived(created.body.id, 1, 'the event');
   });
 
   it('lets only admins change the status', async () => {
@@ -359,26 +340,18 @@ describe('status changes', () => {
     try {
       expect((await call('PATCH', path, { token: admin, body: { status: 'in_transit' } })).status).toBe(200);
       expect((await call('PATCH', path, { token: admin, body: { status: 'delivered' } })).status).toBe(200);
-      await eventually(
-        async () =>
-          (
-            await pool.query<{ attempts: number }>(
-              'SELECT attempts FROM shipment_outbox WHERE shipment_id = $1',
-              [created.body.id],
-            )
-          ).rows,
-        (rows) => rows.some((r) => r.attempts >= 3),
-        'several failed attempts',
-      );
+      await eventually(async () => {
+        const { rows } = await pool.query<{ attempts: number }>(
+          'SELECT attempts FROM shipment_outbox WHERE shipment_id = $1',
+          [created.body.id],
+        );
+        return rows.some((r) => r.attempts >= 3);
+      }, 'several failed attempts');
       expect(eventsOf(created.body.id)).toEqual([]);
     } finally {
       await orders.up();
     }
-    const events = await eventually(
-      () => eventsOf(created.body.id),
-      (e) => e.length >= 2,
-      'both events',
-    );
+    const events = await eventsArrived(created.body.id, 2, 'both events');
     expect(events.map((e) => e.status)).toEqual(['in_transit', 'delivered']);
   });
 
@@ -391,19 +364,11 @@ describe('status changes', () => {
         token: issuer.admin().token,
         body: { status: 'in_transit' },
       });
-      await eventually(
-        () => orders.refused,
-        (n) => n >= refusedBefore + 3,
-        'several refused deliveries',
-      );
+      await eventually(async () => orders.refused >= refusedBefore + 3, 'several refused deliveries');
     } finally {
       orders.failing(false);
     }
-    const events = await eventually(
-      () => eventsOf(created.body.id),
-      (e) => e.length >= 1,
-      'the event',
-    );
+    const events = await eventsArrived(created.body.id, 1, 'the event');
     expect(events.map((e) => e.status)).toEqual(['in_transit']);
   });
 });
@@ -437,11 +402,7 @@ describe('cancelling', () => {
     expect((await call('POST', `/shipping/${randomUUID()}/cancel`, { token: serviceToken })).status).toBe(
       404,
     );
-    await eventually(
-      () => eventsOf(created.body.id),
-      (e) => e.length >= 1,
-      'the in_transit event',
-    );
+    await eventsArrived(created.body.id, 1, 'the in_transit event');
   });
 });
 

@@ -1,26 +1,30 @@
-// The outbox relay: delivers stored events to Notifications at least once, with backoff;
-// Notifications deduplicates by event id, so a customer gets each email exactly once.
+// Orders' outbox relay: the kit's relay, delivering order events to Notifications (POST /notify)
+// at least once; Notifications keeps one email per event id, so a customer gets each email once.
 import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Pool } from '@minishop/kit/db';
-import { claimDue, markDelivered, markFailed } from '../data/outbox.repository.ts';
+import { createOutboxRelay, type OutboxRelay } from '@minishop/kit/outbox';
+import { OUTBOX_STREAM, OUTBOX_TABLE, type OutboxEvent } from '../data/outbox.repository.ts';
 import { UnexpectedReply, type Upstreams } from './upstreams.ts';
 
-/** How long a claimed event is left to one relay before another may send it. */
-const CLAIM_MS = 30_000;
-/** A rejected event (4xx) is tried this often, in case the rejection was a passing mistake, then set aside. */
-const REJECTED_TRIES = 10;
-
-function retryDelayMs(attempts: number): number {
-  return Math.min(300_000, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
+export interface RelayDeps {
+  pool: Pool;
+  upstreams: Upstreams;
+  log: FastifyBaseLogger;
+  registry?: Registry;
+  intervalMs?: number;
 }
 
-export async function relayOutbox(
-  deps: { pool: Pool; upstreams: Upstreams; log: FastifyBaseLogger },
-  batch = 20,
-): Promise<number> {
-  const events = await claimDue(deps.pool, batch, CLAIM_MS);
-  await Promise.all(
-    events.map(async (event) => {
+export function createNotificationsRelay(deps: RelayDeps): OutboxRelay {
+  return createOutboxRelay<OutboxEvent>({
+    pool: deps.pool,
+    table: OUTBOX_TABLE,
+    streamColumn: OUTBOX_STREAM,
+    receiver: 'notifications',
+    log: deps.log,
+    registry: deps.registry,
+    intervalMs: deps.intervalMs,
+    async send(event) {
       try {
         await deps.upstreams.notify({
           event_id: event.event_id,
@@ -28,23 +32,16 @@ export async function relayOutbox(
           to: event.recipient,
           data: event.payload,
         });
-        await markDelivered(deps.pool, event.event_id);
+        return { status: 202 };
       } catch (err) {
-        const rejected =
-          err instanceof UnexpectedReply && err.status >= 400 && err.status < 500 && err.status !== 429;
-        const setAside = rejected && event.attempts + 1 >= REJECTED_TRIES;
-        deps.log[setAside ? 'error' : 'warn'](
-          { err, eventId: event.event_id, attempts: event.attempts + 1 },
-          setAside ? 'event rejected by Notifications; set aside' : 'event delivery failed; will retry',
-        );
-        await markFailed(
-          deps.pool,
-          event.event_id,
-          setAside ? 'never' : retryDelayMs(event.attempts),
-          (err as Error).message,
-        );
+        if (err instanceof UnexpectedReply) return { status: err.status };
+        throw err;
       }
-    }),
-  );
-  return events.length;
+    },
+  });
+}
+
+/** One delivery pass, outside the service's loop; returns how many events it claimed. */
+export function relayOutbox(deps: RelayDeps): Promise<number> {
+  return createNotificationsRelay(deps).runOnce();
 }
