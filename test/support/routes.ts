@@ -85,6 +85,7 @@ export const ROUTES: RouteCase[] = [
   },
   { route: 'POST /auth/logout', access: USER, body: () => ({}) },
   { route: 'GET /auth/me', access: USER },
+  { route: 'POST /auth/verify-email', access: PUBLIC, body: () => ({ token: 'not-a-real-token' }) },
   {
     route: 'GET /auth/verify-email',
     access: PUBLIC,

@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyServerOptions,
   type RawServerDefault,
 } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -41,8 +42,11 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Per-request handling limit; the client gets 408/503 rather than waiting forever. */
   requestTimeoutMs?: number;
-  /** Take the client address from X-Forwarded-For (behind a trusted proxy). */
-  trustProxy?: boolean;
+  /**
+   * Which peers' X-Forwarded-* headers are believed (Fastify's trustProxy: a hop count or
+   * addresses/CIDRs); `request.ip`, `request.protocol` and `request.host` then follow them.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

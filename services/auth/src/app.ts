@@ -5,14 +5,13 @@ import { createService, type App } from '@minishop/kit/http';
 import { createTokenVerifier } from '@minishop/kit/jwt';
 import type { Pool } from '@minishop/kit/db';
 import type { Redis } from '@minishop/kit/redis';
-import { parseServiceClients, type Config, type ServiceClient } from './config.ts';
+import { parseServiceClients, parseTrustedProxies, type Config, type ServiceClient } from './config.ts';
 import { createPasswordHasher, type PasswordHasher } from './domain/passwords.ts';
 import { loadSigningKeys } from './domain/signing-keys.ts';
 import { createLoginLimiter } from './domain/login-limits.ts';
 import type { AuthContext, VerificationMailer } from './domain/context.ts';
 import { createUserCache } from './domain/user-cache.ts';
 import type { TokenSettings } from './domain/tokens.ts';
-import { clientIpResolver } from './client-ip.ts';
 import { notificationsMailer } from './verification-mailer.ts';
 import { accountRoutes } from './routes/accounts.routes.ts';
 import { sessionRoutes } from './routes/sessions.routes.ts';
@@ -49,6 +48,8 @@ export async function buildApp(deps: AuthDeps): Promise<App> {
     description: 'Accounts, sessions, signing keys and service clients',
     logLevel: config.LOG_LEVEL,
     tokens: verifier,
+    // Login limits count per client address; behind the gateway, the one it reports.
+    trustProxy: parseTrustedProxies(config.TRUSTED_PROXIES),
     readiness: {
       db: () => pool.query('SELECT 1'),
       redis: () => redis.ping(),
@@ -74,7 +75,7 @@ export async function buildApp(deps: AuthDeps): Promise<App> {
     users: createUserCache(),
   };
   accountRoutes(app, ctx);
-  sessionRoutes(app, ctx, clientIpResolver(config.TRUSTED_PROXIES));
+  sessionRoutes(app, ctx);
   tokenRoutes(app, ctx);
   return app;
 }

@@ -1,6 +1,7 @@
 // Auth's environment as one checked schema, plus the parsing of SERVICE_CLIENTS (a JSON
 // document inside one variable) so that a malformed client list stops the service at boot.
 import { Type, type Static } from '@sinclair/typebox';
+import { isIP } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
 import { BaseConfig, ConfigError, Port, Secret } from '@minishop/kit/config';
 
@@ -77,4 +78,23 @@ export function parseServiceClients(json: string): ServiceClient[] {
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return parsed as ServiceClient[];
+}
+
+/** The proxies listed in TRUSTED_PROXIES; throws ConfigError for an entry that is not an address or CIDR. */
+export function parseTrustedProxies(list: string): string[] {
+  const entries = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const problems = entries.flatMap((entry) => {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    return family !== 0 && validBits && extra === undefined
+      ? []
+      : [`TRUSTED_PROXIES: ${entry} is not an IP address or CIDR`];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return entries;
 }

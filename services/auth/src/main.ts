@@ -2,14 +2,13 @@
 // admin → serve.
 import { ConfigError, loadConfigOrExit } from '@minishop/kit/config';
 import { startTelemetry } from '@minishop/kit/telemetry';
-import { ConfigSchema, parseServiceClients, type ServiceClient } from './config.ts';
-import { clientIpResolver } from './client-ip.ts';
+import { ConfigSchema, parseServiceClients, parseTrustedProxies, type ServiceClient } from './config.ts';
 
 const config = loadConfigOrExit(ConfigSchema, 'auth');
 let clients: ServiceClient[];
 try {
   clients = parseServiceClients(config.SERVICE_CLIENTS);
-  clientIpResolver(config.TRUSTED_PROXIES);
+  parseTrustedProxies(config.TRUSTED_PROXIES);
 } catch (err) {
   console.error(
     `auth: ${err instanceof ConfigError ? err.message : `invalid configuration: ${(err as Error).message}`}`,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { createServiceClient } from '@minishop/kit/service-client';
 import type { VerificationMailer } from './domain/context.ts';
+import { verificationPagePath } from './domain/accounts.ts';
 import type { SigningKeys } from './domain/signing-keys.ts';
 import { serviceAccessToken, type TokenSettings } from './domain/tokens.ts';
 
@@ -42,7 +43,8 @@ export function notificationsMailer(
             data: {
               username: user.username,
               verification_token: token,
-              verification_path: `/auth/verify-email?token=${encodeURIComponent(token)}`,
+              // Notifications puts the shop's public address (PUBLIC_URL) in front of it.
+              verification_path: verificationPagePath(token),
             },
           },
         });

@@ -157,16 +157,37 @@ describe('the signed-in user', () => {
 });
 
 describe('email verification', () => {
+  const verify = (token: unknown) =>
+    h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token } });
+  const verified = async (id: string) =>
+    (await h.pool.query('SELECT email_verified FROM users WHERE id = $1', [id])).rows[0].email_verified;
+
   it('marks the email verified with the token from the verification email', async () => {
     const user = await registerUser(h.app);
     const token = h.mailbox.get(user.email);
     expect(token).toBeTruthy();
-    const res = await h.app.inject({ method: 'GET', url: `/auth/verify-email?token=${token}` });
+    const res = await verify(token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: user.id, email_verified: true });
-    const again = await h.app.inject({ method: 'GET', url: `/auth/verify-email?token=${token}` });
+    const again = await verify(token);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ id: user.id, email_verified: true });
+  });
+
+  it('changes nothing when the link is only opened (a GET, as mail scanners do)', async () => {
+    const user = await registerUser(h.app);
+    const token = h.mailbox.get(user.email) as string;
+    const res = await h.app.inject({ method: 'GET', url: `/auth/verify-email?token=${token}` });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/verify-email?token=${token}`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(await verified(user.id)).toBe(false);
+    expect(
+      (await h.app.inject({ method: 'HEAD', url: `/auth/verify-email?token=${token}` })).statusCode,
+    ).toBe(303);
+    expect(await verified(user.id)).toBe(false);
+    // The token still works once the person confirms on the page.
+    expect((await verify(token)).json()).toMatchObject({ email_verified: true });
   });
 
   it('keeps only a hash of the token and never shows it in API responses', async () => {
@@ -186,8 +207,7 @@ describe('email verification', () => {
   });
 
   it('rejects an unknown token', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/auth/verify-email?token=not-a-real-token' });
-    expectProblem(res, 400);
+    expectProblem(await verify('not-a-real-token'), 400);
   });
 
   it('rejects an expired token and leaves the email unverified', async () => {
@@ -197,15 +217,13 @@ describe('email verification', () => {
       "UPDATE email_verifications SET expires_at = now() - interval '1 minute' WHERE user_id = $1",
       [user.id],
     );
-    const res = await h.app.inject({ method: 'GET', url: `/auth/verify-email?token=${token}` });
-    expectProblem(res, 400);
-    const { rows } = await h.pool.query('SELECT email_verified FROM users WHERE id = $1', [user.id]);
-    expect(rows[0].email_verified).toBe(false);
+    expectProblem(await verify(token), 400);
+    expect(await verified(user.id)).toBe(false);
   });
 
-  it('requires the token parameter', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/auth/verify-email' });
-    expectProblem(res, 422);
+  it('requires the token', async () => {
+    expectProblem(await h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: {} }), 422);
+    expectProblem(await h.app.inject({ method: 'GET', url: '/auth/verify-email' }), 422);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@minishop/kit/config';
-import { ConfigSchema, parseServiceClients } from '../src/config.ts';
+import { ConfigSchema, parseServiceClients, parseTrustedProxies } from '../src/config.ts';
 
 const required = { DATABASE_URL: 'postgres://db/auth', REDIS_URL: 'redis://127.0.0.1:6379' };
 
@@ -64,5 +64,19 @@ describe('auth configuration', () => {
   ])('rejects SERVICE_CLIENTS with %s', (_name, value, message) => {
     const problems = problemsOf(() => parseServiceClients(value));
     expect(problems.join('\n')).toMatch(message);
+  });
+
+  it('reads trusted proxies as addresses and CIDRs, and names every entry that is neither', () => {
+    expect(parseTrustedProxies(' 127.0.0.1/8, ::1/128 ,10.1.2.3')).toEqual([
+      '127.0.0.1/8',
+      '::1/128',
+      '10.1.2.3',
+    ]);
+    expect(parseTrustedProxies('')).toEqual([]);
+    expect(problemsOf(() => parseTrustedProxies('10.0.0.0/33,gateway,10.0.0.1,::1/129'))).toEqual([
+      'TRUSTED_PROXIES: 10.0.0.0/33 is not an IP address or CIDR',
+      'TRUSTED_PROXIES: gateway is not an IP address or CIDR',
+      'TRUSTED_PROXIES: ::1/129 is not an IP address or CIDR',
+    ]);
   });
 });

@@ -6,6 +6,8 @@ const PUBLIC_ENDPOINTS: ReadonlySet<string> = new Set([
   'POST /auth/login',
   'POST /auth/refresh',
   'POST /auth/token',
+  'POST /auth/verify-email',
+  // Older verification links: Auth answers them with a redirect to the web app's page.
   'GET /auth/verify-email',
   'GET /auth/.well-known/jwks.json',
   // A read of public product data that is a POST only so that up to 100 ids fit in a body.

@@ -7,7 +7,6 @@ import type { TokenVerifier } from '@minishop/kit/jwt';
 import type { Redis } from '@minishop/kit/redis';
 import { RateLimited } from '@minishop/kit/errors';
 import { Counter } from 'prom-client';
-import { clientIp } from './client-ip.ts';
 import type { Config } from './config.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
@@ -32,6 +31,9 @@ export async function buildApp(deps: Deps): Promise<App> {
     logLevel: config.LOG_LEVEL,
     tokens,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Behind N proxies the client is the Nth X-Forwarded-For entry from the right; entries a
+    // client wrote itself are never believed. Scheme and host are taken from them the same way.
+    trustProxy: config.TRUST_PROXY_HOPS > 0 ? (_address, hop) => hop < config.TRUST_PROXY_HOPS : false,
     readiness: { redis: () => redis.ping() },
   });
 
@@ -60,7 +62,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     });
     app.addHook('onRequest', async (request) => {
       if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return;
-      const pending = limiter.hit(clientIp(request, config.TRUST_PROXY_HOPS));
+      const pending = limiter.hit(request.ip);
       const decision = pending instanceof Promise ? await pending : pending;
       if (!decision.allowed) {
         limited.inc();
@@ -71,11 +73,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   }
 
   const upstreams = upstreamsFromConfig(config);
-  await proxyRoutes(app, {
-    upstreams,
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    trustedProxyHops: config.TRUST_PROXY_HOPS,
-  });
+  await proxyRoutes(app, { upstreams, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   await docsRoutes(app, { upstreams });
   return app;
 }

@@ -62,6 +62,11 @@ export async function currentUser(ctx: AuthContext, id: string): Promise<User> {
   return user;
 }
 
+/** The web app's page that confirms an email address; the verification email links to it. */
+export function verificationPagePath(token: string): string {
+  return `/verify-email?token=${encodeURIComponent(token)}`;
+}
+
 export async function verifyEmail(ctx: AuthContext, token: string): Promise<User> {
   const user = await withTransaction(ctx.pool, async (db) => {
     const row = await findEmailVerificationForUpdate(db, hashToken(token));

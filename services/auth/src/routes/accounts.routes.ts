@@ -2,9 +2,9 @@
 import type { App } from '@minishop/kit/http';
 import { Problem } from '@minishop/kit/schemas';
 import { principalOf, requireUser } from '@minishop/kit/auth-guard';
-import { currentUser, register, verifyEmail } from '../domain/accounts.ts';
+import { currentUser, register, verificationPagePath, verifyEmail } from '../domain/accounts.ts';
 import type { AuthContext } from '../domain/context.ts';
-import { RegisterBody, UserResponse, VerifyEmailQuery } from './auth.schemas.ts';
+import { RegisterBody, UserResponse, VerifyEmailBody, VerifyEmailQuery } from './auth.schemas.ts';
 import type { User } from '../data/users.repository.ts';
 
 function userResponse(user: User) {
@@ -39,16 +39,39 @@ export function accountRoutes(app: App, ctx: AuthContext): void {
     async (request) => userResponse(await currentUser(ctx, principalOf(request).id)),
   );
 
-  app.get(
+  app.post(
     '/auth/verify-email',
     {
       schema: {
         tags: ['auth'],
         summary: 'Confirm an email address with the token from the verification email',
-        querystring: VerifyEmailQuery,
+        description:
+          'The email links to the web app’s /verify-email page, which posts the token here when the person confirms.',
+        body: VerifyEmailBody,
         response: { 200: UserResponse, 400: Problem, 422: Problem },
       },
     },
-    async (request) => userResponse(await verifyEmail(ctx, request.query.token)),
+    async (request) => userResponse(await verifyEmail(ctx, request.body.token)),
+  );
+
+  // Mail scanners and link previews open every link in an email, so opening one must change
+  // nothing. Links from before the web page existed lead to it, where the person confirms.
+  app.get(
+    '/auth/verify-email',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Older verification links: lead to the web app’s confirmation page; verify nothing',
+        querystring: VerifyEmailQuery,
+        response: { 303: { type: 'null' }, 400: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .header('location', verificationPagePath(request.query.token))
+        .send(),
   );
 }

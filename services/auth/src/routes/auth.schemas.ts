@@ -34,7 +34,15 @@ export const LoginBody = Type.Object(
 export type LoginBody = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 512 }) },
+  {
+    refresh_token: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description: 'required, except from the web app, whose refresh token is in its session cookie',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type RefreshBody = Static<typeof RefreshBody>;
@@ -58,10 +66,22 @@ export const ClientCredentialsBody = Type.Object(
 );
 export type ClientCredentialsBody = Static<typeof ClientCredentialsBody>;
 
-export const VerifyEmailQuery = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512 }) },
-  { additionalProperties: false },
-);
+const VerificationToken = Type.String({ minLength: 1, maxLength: 512 });
+
+export const VerifyEmailQuery = Type.Object({ token: VerificationToken }, { additionalProperties: false });
+
+export const VerifyEmailBody = Type.Object({ token: VerificationToken }, { additionalProperties: false });
+export type VerifyEmailBody = Static<typeof VerifyEmailBody>;
+
+export const WebClientHeaders = Type.Object({
+  'x-minishop-client': Type.Optional(
+    Type.String({
+      maxLength: 32,
+      description:
+        '`web` from the web app: the refresh token then travels in an HttpOnly cookie instead of the body',
+    }),
+  ),
+});
 
 export const UserResponse = Type.Object({
   id: Uuid,
@@ -76,7 +96,9 @@ export const AccessTokenResponse = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer({ description: 'seconds until the access token expires' }),
-  refresh_token: Type.String(),
+  refresh_token: Type.Optional(
+    Type.String({ description: 'absent for the web app, which gets it as an HttpOnly cookie' }),
+  ),
 });
 
 export const ServiceTokenResponse = Type.Object({

@@ -8,7 +8,6 @@ import { authenticate } from '@minishop/kit/auth-guard';
 import { problem, sendProblem } from '@minishop/kit/problem';
 import { DomainError, Unavailable } from '@minishop/kit/errors';
 import { isPublic, isUnsafePath } from '../access-policy.ts';
-import { clientIp } from '../client-ip.ts';
 import type { Upstream } from '../upstreams.ts';
 import { createResponseCache } from '../response-cache.ts';
 import { createForwarder, HOP_BY_HOP, type ForwardHooks } from '../forwarder.ts';
@@ -16,7 +15,6 @@ import { createForwarder, HOP_BY_HOP, type ForwardHooks } from '../forwarder.ts'
 export interface ProxyOptions {
   upstreams: Upstream[];
   timeoutMs: number;
-  trustedProxyHops: number;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -77,9 +75,9 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
     }
     headers['x-request-id'] = request.id;
     // Only the address the gateway vouches for goes on; client-written entries are dropped.
-    headers['x-forwarded-for'] = clientIp(request, options.trustedProxyHops);
+    headers['x-forwarded-for'] = request.ip;
     headers['x-forwarded-proto'] = request.protocol;
-    if (from.host) headers['x-forwarded-host'] = from.host;
+    if (from.host) headers['x-forwarded-host'] = request.host;
     return headers;
   };
 
