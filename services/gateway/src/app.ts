@@ -1,6 +1,6 @@
 // The gateway: the only public entry point. It rate-limits per client IP, applies the CORS
 // allowlist, checks access tokens on protected paths, forwards each prefix to its service
-// unchanged and serves the merged API documentation at /docs.
+// unchanged, serves the merged API documentation at /docs and the web app at /.
 import cors from '@fastify/cors';
 import { createService, type App } from '@minishop/kit/http';
 import type { TokenVerifier } from '@minishop/kit/jwt';
@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
 import { proxyRoutes } from './routes/proxy.routes.ts';
+import { webRoutes } from './routes/web.routes.ts';
 import { upstreamsFromConfig } from './upstreams.ts';
 
 export interface Deps {
@@ -75,5 +76,6 @@ export async function buildApp(deps: Deps): Promise<App> {
   const upstreams = upstreamsFromConfig(config);
   await proxyRoutes(app, { upstreams, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   await docsRoutes(app, { upstreams });
+  await webRoutes(app, { root: config.WEB_ROOT });
   return app;
 }

@@ -36,6 +36,12 @@ export const ConfigSchema = Type.Object({
     default: 10_000,
     description: 'longest wait for an upstream service to start answering (then 504)',
   }),
+  WEB_ROOT: Type.Optional(
+    Type.String({
+      pattern: '^/',
+      description: 'absolute path of the web app build (its dist directory); unset serves no web app',
+    }),
+  ),
   TRUST_PROXY_HOPS: Type.Integer({
     minimum: 0,
     default: 0,
