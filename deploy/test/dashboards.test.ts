@@ -12,7 +12,7 @@ import {
   ENVIRONMENTS,
   NAMESPACE,
   ROOT,
-  findHelm,
+  findTool,
   parseObjects,
   renderChart,
   renderedFixture,
@@ -130,7 +130,7 @@ describe('the chart', () => {
   let helmBinary: string | null = null;
   const rendered = new Map<string, KubeObject[]>();
   beforeAll(async () => {
-    helmBinary = await findHelm();
+    helmBinary = await findTool('helm');
     for (const env of ENVIRONMENTS) {
       const text = helmBinary
         ? renderChart(helmBinary, CHART, env)

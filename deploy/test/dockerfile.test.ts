@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { MALLOC_ENV } from '../../tools/launcher/src/components.ts';
-import { ROOT } from './manifests.ts';
+import { CHART, ROOT, parseObjects, renderedFixture } from './manifests.ts';
+import type { Workload } from './policy.ts';
 
 interface Instruction {
   keyword: string;
@@ -93,8 +94,19 @@ describe('deploy/Dockerfile', () => {
     const users = all(runtime, 'USER').map((u) => u.args);
     expect(users).toHaveLength(1);
     const [user = '', group] = users[0]!.split(':');
-    expect(Number(user)).toBeGreaterThan(0);
-    expect(Number(group ?? user)).toBeGreaterThan(0);
+    // Above 10000, so that it belongs to no user of the node, and the one the chart runs pods as.
+    expect(Number(user)).toBeGreaterThan(10000);
+    expect(Number(group ?? user)).toBeGreaterThan(10000);
+    const pods = parseObjects(readFileSync(renderedFixture(CHART, 'default'), 'utf8')).filter(
+      (o) => o.kind === 'Deployment' || o.kind === 'Job',
+    ) as Workload[];
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      expect(pod.spec.template.spec.securityContext).toMatchObject({
+        runAsUser: Number(user),
+        runAsGroup: Number(group ?? user),
+      });
+    }
     // Nothing after USER may switch back or write to the image.
     const afterUser = runtime.instructions.slice(
       runtime.instructions.findIndex((i) => i.keyword === 'USER') + 1,

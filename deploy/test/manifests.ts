@@ -1,5 +1,5 @@
 // Reading manifests for the deployment checks: multi-document YAML into plain objects, the
-// pinned Helm (built by deploy/scripts/ensure-helm.sh) and rendering the charts with it.
+// pinned check tools (built by deploy/scripts/ensure-tool.sh) and rendering the charts with Helm.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,19 +36,28 @@ export function readYaml<T = unknown>(file: string): T {
   return doc.toJS() as T;
 }
 
+export type Tool = 'helm' | 'kube-score' | 'promtool';
+
 /**
- * Path of the pinned Helm, building it on first use; null (with the reason printed) when it
- * cannot be had, so the checks that need it are skipped and the others still run.
+ * Path of a pinned check tool, built on first use by deploy/scripts/ensure-tool.sh. Outside CI a
+ * tool that cannot be had is null (the reason printed), so the checks that need it are skipped
+ * and the others still run. In CI (CI=true) it throws: a missing linter must fail the run, never
+ * turn its checks into skips.
  */
-export async function findHelm(): Promise<string | null> {
+export async function findTool(tool: Tool): Promise<string | null> {
   try {
-    const { stdout } = await promisify(execFile)('bash', [path.join(ROOT, 'deploy/scripts/ensure-helm.sh')], {
-      timeout: 15 * 60_000,
-    });
-    const helm = stdout.trim().split('\n').at(-1) ?? '';
-    return existsSync(helm) ? helm : null;
+    const { stdout } = await promisify(execFile)(
+      'bash',
+      [path.join(ROOT, 'deploy/scripts/ensure-tool.sh'), tool],
+      { timeout: 20 * 60_000 },
+    );
+    const binary = stdout.trim().split('\n').at(-1) ?? '';
+    if (!existsSync(binary)) throw new Error(`ensure-tool.sh printed no binary for ${tool}`);
+    return binary;
   } catch (err) {
-    console.warn(`helm is not available, skipping the checks that need it: ${(err as Error).message}`);
+    const reason = `${tool} is not available: ${(err as Error).message}`;
+    if (process.env.CI) throw new Error(`${reason} (CI needs every deployment check tool)`);
+    console.warn(`${reason}; skipping the checks that need it`);
     return null;
   }
 }

@@ -5,6 +5,7 @@ import type { KubeObject } from './kube-schemas.ts';
 export interface Container {
   name: string;
   image: string;
+  imagePullPolicy?: string;
   command?: string[];
   ports?: Array<{ name?: string; containerPort: number }>;
   env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;

@@ -21,13 +21,61 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 
+{{/* Image of a service: pinned by digest when image.digests names one for it, else by tag. */}}
 {{- define "minishop.image" -}}
 {{- $image := .root.Values.image -}}
-{{- if $image.digest -}}
-{{- printf "%s/%s@%s" $image.registry .name $image.digest -}}
+{{- $digest := index ($image.digests | default dict) .name | default "" -}}
+{{- if $digest -}}
+{{- printf "%s/%s:%s@%s" $image.registry .name $image.tag $digest -}}
 {{- else -}}
 {{- printf "%s/%s:%s" $image.registry .name $image.tag -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+A digest names content that can never change, so a node that has it need not ask the registry
+again. A tag can be moved, so every pod start asks which image it names now.
+*/}}
+{{- define "minishop.imagePullPolicy" -}}
+{{- if index (.root.Values.image.digests | default dict) .name -}}
+IfNotPresent
+{{- else -}}
+Always
+{{- end -}}
+{{- end -}}
+
+{{/*
+kube-score checks that do not apply to a service's workload, with the reason for each, as
+annotations (dict "ignore" list "reasons" list) merged into its metadata. `kind` is Deployment
+or Job.
+*/}}
+{{- define "minishop.kubeScoreAnnotations" -}}
+{{- $ignore := list -}}
+{{- $reasons := list -}}
+{{- if index (.root.Values.image.digests | default dict) .name -}}
+{{- $ignore = append $ignore "container-image-pull-policy" -}}
+{{- $reasons = append $reasons "container-image-pull-policy: the image is pinned by digest, so pulling it again on every start could only fail, never bring other content" -}}
+{{- end -}}
+{{- if and (eq .kind "Deployment") .root.Values.pods.topologySpread.enabled -}}
+{{- $ignore = append $ignore "deployment-has-host-podantiaffinity" -}}
+{{- $reasons = append $reasons "deployment-has-host-podantiaffinity: replicas are spread over nodes and zones by topologySpreadConstraints, which this check does not read" -}}
+{{- end -}}
+{{- if $ignore }}
+kube-score/ignore: {{ join "," $ignore | quote }}
+minishop.example.com/kube-score-ignore-reason: {{ join "; " $reasons | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Requests and limits of a container: the service's CPU and memory plus the pods' ephemeral
+storage (the /tmp emptyDir and the container's logs count against it).
+*/}}
+{{- define "minishop.resources" -}}
+{{- $storage := .root.Values.pods.ephemeralStorage -}}
+{{- $resources := deepCopy .resources -}}
+{{- $_ := set $resources.requests "ephemeral-storage" $storage.request -}}
+{{- $_ := set $resources.limits "ephemeral-storage" $storage.limit -}}
+{{- toYaml $resources -}}
 {{- end -}}
 
 {{/* Argo CD sync wave: the gateway starts taking traffic only after every other service. */}}
@@ -87,12 +135,15 @@ key: DATABASE_URL
 {{- end }}
 {{- end -}}
 
-{{/* The restricted Pod Security Standard, for pods and their containers. */}}
+{{/*
+The restricted Pod Security Standard, for pods and their containers. The user and group are the
+image's (deploy/Dockerfile), above 10000 so that they belong to no user of the node.
+*/}}
 {{- define "minishop.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: 1000
-runAsGroup: 1000
-fsGroup: 1000
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
@@ -101,8 +152,8 @@ seccompProfile:
 allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
 runAsNonRoot: true
-runAsUser: 1000
-runAsGroup: 1000
+runAsUser: 10001
+runAsGroup: 10001
 capabilities:
   drop: [ALL]
 seccompProfile:
