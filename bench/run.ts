@@ -328,9 +328,11 @@ async function sampled<T>(
 }
 
 /** Public reads the gateway has answered from its cache so far (0 when it has no such cache). */
-async function cacheHits(gatewayUrl: string): Promise<number> {
+async function cacheHits(gatewayManagementUrl: string): Promise<number> {
   try {
-    const text = await (await fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const text = await (
+      await fetch(`${gatewayManagementUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
+    ).text();
     const match = /^minishop_gateway_cache_hits_total(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?)/m.exec(text);
     return match ? Number(match[1]) : 0;
   } catch {
@@ -347,7 +349,7 @@ interface ScenarioSpec {
   maxOnly?: boolean;
   /** Processes to watch for this scenario only. */
   extraWatched?: Watched[];
-  /** A gateway whose /metrics count cache hits: report the share of the maximum phase it served from cache. */
+  /** The management URL of a gateway whose /metrics count cache hits: report the share of the maximum phase it served from cache. */
   cacheHitsFrom?: string;
 }
 
@@ -570,7 +572,7 @@ async function startHopGateway(
   stack: RunningStack,
   baselinePort: number,
 ): Promise<{ child: ChildProcess; origin: string }> {
-  const port = await freePort();
+  const [port, managementPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'services', 'gateway', 'src', 'main.ts')], {
     env: {
       ...process.env,
@@ -587,6 +589,7 @@ async function startHopGateway(
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
+      MANAGEMENT_PORT: String(managementPort),
       REDIS_URL: stack.redisUrl,
       AUTH_URL: stack.urls.services.auth,
       CATALOG_URL: `http://127.0.0.1:${baselinePort}`,
@@ -595,7 +598,7 @@ async function startHopGateway(
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const origin = `http://127.0.0.1:${port}`;
-  await waitForReady(origin, {
+  await waitForReady(`http://127.0.0.1:${managementPort}`, {
     timeoutMs: 30_000,
     check: () => {
       if (child.exitCode !== null) throw new Error(`the second gateway exited (${child.exitCode})`);
@@ -821,7 +824,7 @@ async function main(): Promise<number> {
           ),
           connections: 32,
           rateConnections: 64,
-          cacheHitsFrom: gateway,
+          cacheHitsFrom: stack.urls.management.gateway,
         }),
       );
       scenarios.push(
@@ -830,7 +833,7 @@ async function main(): Promise<number> {
           target: gatewayTarget('GET', ['/catalog/products?limit=20']),
           connections: 32,
           rateConnections: 64,
-          cacheHitsFrom: gateway,
+          cacheHitsFrom: stack.urls.management.gateway,
         }),
       );
       scenarios.push(
@@ -982,7 +985,7 @@ async function main(): Promise<number> {
           connections: 32,
           rateConnections: 64,
           maxOnly: true,
-          cacheHitsFrom: gateway,
+          cacheHitsFrom: stack.urls.management.gateway,
         }),
       );
 

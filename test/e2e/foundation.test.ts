@@ -1,11 +1,11 @@
 // The foundation through the gateway, with every service running as its own process: the
 // README walkthrough, signing in every supported way, refresh-token rotation and reuse
-// detection, logout, and what the gateway itself promises (docs, health, request ids, body
-// limit, CORS).
+// detection, logout, and what the gateway itself promises (docs, request ids, body
+// limit, CORS), and health and metrics on the management ports only.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formBody, isProblem, openAccount, uniqueName } from '../support/callers.ts';
-import { startShop, type Shop } from '../support/shop.ts';
+import { call, startShop, type Shop } from '../support/shop.ts';
 
 const ALLOWED_ORIGIN = 'https://shop.example.test';
 
@@ -306,13 +306,28 @@ describe('the gateway', () => {
     expect(ui.headers.get('content-type')).toContain('text/html');
   });
 
-  it('answers /healthz and /readyz', async () => {
-    const health = await shop.api('GET', '/healthz');
-    expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', service: 'gateway' });
-    const ready = await shop.api('GET', '/readyz');
-    expect(ready.status).toBe(200);
-    expect(ready.body.status).toBe('ready');
+  it('answers /healthz, /readyz and /metrics on every management port, never through the gateway', async () => {
+    for (const [service, management] of Object.entries(shop.stack.urls.management)) {
+      const health = await call(management, 'GET', '/healthz');
+      expect(health.status, service).toBe(200);
+      expect(health.body).toEqual({ status: 'ok', service });
+      const ready = await call(management, 'GET', '/readyz');
+      expect(ready.status, service).toBe(200);
+      expect(ready.body.status).toBe('ready');
+      expect(
+        Object.keys(ready.body.checks).every((name) => ['db', 'redis'].includes(name)),
+        service,
+      ).toBe(true);
+      const metrics = await call(management, 'GET', '/metrics');
+      expect(metrics.body, service).toContain('minishop_http_request_duration_seconds');
+    }
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await shop.api('GET', path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const direct = await call(shop.stack.urls.services.catalog, 'GET', path);
+      expect(direct.status, `catalog ${path}`).toBe(404);
+    }
   });
 
   it('hands a given request id to the service and returns it, also inside a problem', async () => {

@@ -208,13 +208,11 @@ export const ROUTES: RouteCase[] = [
   },
   { route: 'GET /notifications', access: ADMIN, path: () => '/notifications?to=matrix%40example.test' },
   // The gateway's own
-  { route: 'GET /healthz', access: PUBLIC },
-  { route: 'GET /readyz', access: PUBLIC },
   { route: 'GET /docs/json', access: PUBLIC },
 ];
 
 /** Routes served by the gateway itself, which /docs/json does not list. */
-export const GATEWAY_ROUTES = new Set(['GET /healthz', 'GET /readyz', 'GET /docs/json']);
+export const GATEWAY_ROUTES = new Set(['GET /docs/json']);
 
 export function methodOf(route: RouteCase): string {
   return route.route.split(' ')[0]!;

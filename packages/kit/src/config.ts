@@ -67,8 +67,24 @@ export const ServiceClientConfig = {
   SERVICE_CLIENT_SECRET: Secret('dev-secret-change-me', 'client secret registered in Auth'),
 } satisfies TProperties;
 
-export function Port(defaultPort: number) {
-  return Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort });
+export function Port(defaultPort: number, description?: string) {
+  return Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: defaultPort,
+    ...(description ? { description } : {}),
+  });
+}
+
+/** A service's two ports: the public one and, 1000 above it by default, the management one. */
+export function ServicePorts(port: number) {
+  return {
+    PORT: Port(port, 'port of the API (0: any free port)'),
+    MANAGEMENT_PORT: Port(
+      port === 0 ? 0 : port + 1000,
+      'internal port of /healthz, /readyz and /metrics, never exposed to clients (0: any free port)',
+    ),
+  } satisfies TProperties;
 }
 
 export class ConfigError extends Error {

@@ -1,6 +1,7 @@
 // The service kit: builds a Fastify instance with everything a Minishop service shares —
 // TypeBox validation (strict bodies), problem+json errors, request ids, structured logs,
-// health and readiness, Prometheus metrics, an OpenAPI document and token authentication.
+// Prometheus metrics, an OpenAPI document and token authentication — plus its management server
+// (health, readiness and metrics on an internal port, see management.ts).
 import { randomUUID } from 'node:crypto';
 import Fastify, {
   LogController,
@@ -16,9 +17,11 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { errorHandler, problem, sendProblem } from './problem.ts';
 import { installMetrics } from './metrics.ts';
+import { createManagement, type ManagementServer, type ReadinessCheck } from './management.ts';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './jwt.ts';
 import { installAuth } from './auth-guard.ts';
+import { loggerOptions } from './logging.ts';
 import { activeTelemetry } from './telemetry.ts';
 
 export type App = FastifyInstance<
@@ -29,7 +32,7 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-export type ReadinessCheck = () => Promise<unknown>;
+export type { ReadinessCheck } from './management.ts';
 
 export interface ServiceOptions {
   name: string;
@@ -68,19 +71,15 @@ declare module 'fastify' {
   interface FastifyInstance {
     metricsRegistry: Registry;
     serviceName: string;
+    /** Health, readiness and metrics; listens on MANAGEMENT_PORT next to the public port. */
+    management: ManagementServer;
   }
 }
 
 export async function createService(options: ServiceOptions): Promise<App> {
   const telemetry = activeTelemetry();
   const app = Fastify({
-    logger: {
-      level: options.logLevel ?? 'info',
-      base: { service: options.name },
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["stripe-signature"]'],
-      // With tracing on, each log line carries the trace it belongs to.
-      ...(telemetry ? { mixin: () => telemetry.logFields() } : {}),
-    },
+    logger: loggerOptions(options.name, options.logLevel),
     // Access logs go out at debug: at info a busy service spends its time writing them.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => {
@@ -151,40 +150,33 @@ export async function createService(options: ServiceOptions): Promise<App> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.decorate('metricsRegistry', installMetrics(app, options.name));
+  const registry = installMetrics(app, options.name);
+  app.decorate('metricsRegistry', registry);
   if (options.tokens) installAuth(app, options.tokens);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.name }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const checks: Record<string, string> = {};
-    let ready = true;
-    await Promise.all(
-      Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), 2000, `${name} readiness check timed out`);
-          checks[name] = 'ok';
-        } catch (err) {
-          ready = false;
-          checks[name] = err instanceof Error ? err.message : 'failed';
-        }
-      }),
-    );
-    if (!ready) return sendProblem(reply, problem(503, 'a dependency is not reachable', { checks }));
-    return { status: 'ready', checks };
+  let stopping = false;
+  const management = createManagement({
+    name: options.name,
+    log: app.log,
+    registry,
+    readiness: options.readiness,
+    stopping: () => stopping,
+  });
+  app.decorate('management', management);
+  // Readiness fails as soon as the service starts to stop; the management server itself closes
+  // last, after in-flight requests have drained. A connection whose request was in flight stays
+  // open after its answer (keep-alive), which would hold the drain for the keep-alive timeout:
+  // idle connections are closed every 100 ms until the server has closed.
+  let reaper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    stopping = true;
+    reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+    reaper.unref();
+    done();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(reaper);
+    await management.close();
   });
   return app;
-}
-
-export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,10 +1,13 @@
-// Process lifecycle for a service entry point: listen, then on SIGTERM/SIGINT stop taking
-// requests, let in-flight ones finish (bounded), close dependencies and exit.
+// Process lifecycle for a service entry point: listen on the public and the management port,
+// then on SIGTERM/SIGINT stop taking requests, let in-flight ones finish (bounded), close
+// dependencies and exit.
 import type { FastifyInstance } from 'fastify';
 
 export interface RunOptions {
   host: string;
   port: number;
+  /** Port of the management server (health, readiness, metrics). */
+  managementPort: number;
   /** Longest time in-flight requests get to finish after a stop signal. */
   drainTimeoutMs?: number;
 }
@@ -36,5 +39,17 @@ export async function runService(app: FastifyInstance, options: RunOptions): Pro
     app.log.fatal({ err }, 'unhandled rejection');
     void stop('unhandledRejection', 1);
   });
+  await listenBoth(app, options);
+}
+
+/**
+ * Listens on the public port, then on the management port: readiness can only pass once the
+ * API is reachable.
+ */
+export async function listenBoth(
+  app: FastifyInstance,
+  options: { host: string; port: number; managementPort: number },
+): Promise<void> {
   await app.listen({ host: options.host, port: options.port });
+  await app.management.listen({ host: options.host, port: options.managementPort });
 }

@@ -1,5 +1,6 @@
 // Prometheus metrics for one service: default process metrics plus a latency histogram per
-// route, in a registry of its own so that several apps can live in one test process.
+// route, in a registry of its own so that several apps can live in one test process. The
+// management server (management.ts) serves the registry; the public port does not.
 import type { FastifyInstance } from 'fastify';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -21,10 +22,6 @@ export function installMetrics(app: FastifyInstance, service: string): Registry 
       reply.elapsedTime / 1000,
     );
     done();
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
   });
   return registry;
 }

@@ -72,10 +72,53 @@ function validationErrors(err: FastifyError): FieldProblem[] {
   });
 }
 
+/** Network failures on the way to PostgreSQL or Redis (Node's socket errors). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+/**
+ * PostgreSQL states that say the server cannot serve now: connection exceptions (class 08),
+ * too many connections, shutting down or starting up, and a statement cancelled by its timeout.
+ */
+const POSTGRES_UNAVAILABLE = /^(08...|53300|57P0[1-3]|57014)$/;
+/** What pg's pool and ioredis throw, without a code, when the connection is gone or too slow. */
+const OUTAGE_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'Query read timeout',
+  'Connection is closed',
+  'Command timed out',
+  'Reached the max retries per request limit',
+  "Stream isn't writeable",
+];
+
+/**
+ * True when err says that PostgreSQL or Redis could not be reached (or answered too late), not
+ * that the request was wrong: the client is told to come back (503), not that we failed (500).
+ */
+export function isDependencyOutage(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return OUTAGE_MESSAGES.some((text) => err.message.includes(text));
+}
+
 export function toProblem(err: FastifyError | Error, request: FastifyRequest): ProblemBody {
   if (err instanceof DomainError) {
     const status = STATUS[err.kind];
     return problem(status, err.message, err.details);
+  }
+  if (isDependencyOutage(err)) {
+    request.log.warn({ err }, 'a dependency is unavailable');
+    return problem(503, 'a service this request needs is unavailable; try again shortly');
   }
   const code = (err as { code?: unknown }).code;
   if (code === '22021' || code === '22P05') {

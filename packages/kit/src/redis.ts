@@ -1,15 +1,39 @@
 // Redis connections with explicit connect and command timeouts, so a stalled Redis turns
-// into an error the caller can handle rather than a hung request.
+// into an error the caller can handle rather than a hung request. An outage is logged once when
+// it starts and once when it ends, however many reconnection attempts fail in between.
 import { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
 
 export type { Redis };
 
-export function createRedis(url: string, options: { commandTimeoutMs?: number } = {}): Redis {
-  return new Redis(url, {
+export interface RedisOptions {
+  commandTimeoutMs?: number;
+  /** Where the outage and recovery lines go (default: nowhere, for tests that expect outages). */
+  log?: Pick<FastifyBaseLogger, 'warn' | 'info'>;
+}
+
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, {
     connectTimeout: 3_000,
     commandTimeout: options.commandTimeoutMs ?? 2_000,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     lazyConnect: false,
   });
+  // Without an error listener ioredis prints every failed reconnection as an unhandled error.
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    options.log?.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'Redis is unreachable',
+    );
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    options.log?.info('Redis is reachable again');
+  });
+  return redis;
 }

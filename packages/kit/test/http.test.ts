@@ -104,11 +104,11 @@ describe('service kit', () => {
   });
 
   it('keeps a valid request id and replaces an invalid one', async () => {
-    const kept = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    const kept = await app.inject({ method: 'GET', url: '/nope', headers: { 'x-request-id': 'abc-123' } });
     expect(kept.headers['x-request-id']).toBe('abc-123');
     const replaced = await app.inject({
       method: 'GET',
-      url: '/healthz',
+      url: '/nope',
       headers: { 'x-request-id': 'bad id\n' },
     });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -134,20 +134,36 @@ describe('service kit', () => {
     );
   });
 
-  it('reports readiness from its dependency checks', async () => {
-    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+  it('reports readiness from its dependency checks on the management server, without their error text', async () => {
+    expect((await app.management.inject({ url: '/readyz' })).statusCode).toBe(200);
     ready = false;
-    const res = await app.inject({ url: '/readyz' });
+    const res = await app.management.inject({ url: '/readyz' });
     ready = true;
     expect(res.statusCode).toBe(503);
-    expect(problemOf(res).checks).toEqual({ thing: 'thing is down' });
+    expect(problemOf(res).checks).toEqual({ thing: 'unavailable' });
+    expect(res.body).not.toContain('thing is down');
+  });
+
+  it('serves health, readiness and metrics on the management server only', async () => {
+    expect((await app.management.inject({ url: '/healthz' })).json()).toEqual({
+      status: 'ok',
+      service: 'kit-test',
+    });
+    for (const url of ['/healthz', '/readyz', '/metrics']) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+      problemOf(res);
+    }
+    const unknown = await app.management.inject({ url: '/things' });
+    expect(unknown.statusCode).toBe(404);
+    problemOf(unknown);
   });
 
   it('exposes a latency histogram per route and an OpenAPI document', async () => {
-    await app.inject({ url: '/healthz' });
-    const metrics = await app.inject({ url: '/metrics' });
+    await app.inject({ url: '/conflict' });
+    const metrics = await app.management.inject({ url: '/metrics' });
     expect(metrics.body).toContain('minishop_http_request_duration_seconds_bucket{');
-    expect(metrics.body).toContain('route="/healthz"');
+    expect(metrics.body).toContain('route="/conflict"');
     const doc = (await app.inject({ url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/things');

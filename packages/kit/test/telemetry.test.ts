@@ -77,7 +77,14 @@ interface Started {
 function startProcess(script: string, env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, [script], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', MINISHOP_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      MINISHOP_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MANAGEMENT_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -99,7 +106,7 @@ function startProcess(script: string, env: Record<string, string>): Promise<Star
         }
         logs.push(entry);
         const at = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(String(entry.msg ?? ''));
-        if (at) resolve({ child, url: at[1]!, logs });
+        if (at && entry.server !== 'management') resolve({ child, url: at[1]!, logs });
       }
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${stderr}`)));

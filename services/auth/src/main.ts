@@ -24,6 +24,7 @@ process.env.UV_THREADPOOL_SIZE ??= String(config.PASSWORD_HASHES_AT_ONCE);
 await startTelemetry('auth', config);
 const { createPool, migrate } = await import('@minishop/kit/db');
 const { createRedis } = await import('@minishop/kit/redis');
+const { createLogger } = await import('@minishop/kit/logging');
 const { runService } = await import('@minishop/kit/lifecycle');
 const { buildApp } = await import('./app.ts');
 const { MIGRATIONS_DIR } = await import('./migrate.ts');
@@ -31,7 +32,7 @@ const { ensureFirstAdmin } = await import('./domain/accounts.ts');
 const { createPasswordHasher } = await import('./domain/passwords.ts');
 
 const pool = createPool(config.DATABASE_URL, { applicationName: 'minishop-auth' });
-const redis = createRedis(config.REDIS_URL);
+const redis = createRedis(config.REDIS_URL, { log: createLogger('auth', config.LOG_LEVEL) });
 await migrate(pool, MIGRATIONS_DIR);
 const passwords = createPasswordHasher(undefined, { concurrency: config.PASSWORD_HASHES_AT_ONCE });
 const app = await buildApp({ config, pool, redis, clients, passwords });
@@ -47,4 +48,4 @@ const admin = await ensureFirstAdmin(
   },
 );
 app.log.info({ admin: admin.email }, 'first admin ready');
-await runService(app, { host: config.HOST, port: config.PORT });
+await runService(app, { host: config.HOST, port: config.PORT, managementPort: config.MANAGEMENT_PORT });

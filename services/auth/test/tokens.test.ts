@@ -253,8 +253,8 @@ describe('GET /auth/me rejects forged and misused tokens', () => {
 
 describe('service documents', () => {
   it('serves health, readiness and an OpenAPI document listing the auth routes', async () => {
-    expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
+    expect((await h.app.management.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const ready = await h.app.management.inject({ method: 'GET', url: '/readyz' });
     expect(ready.json()).toEqual({ status: 'ready', checks: { db: 'ok', redis: 'ok' } });
     const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(

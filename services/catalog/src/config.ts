@@ -1,10 +1,10 @@
 // The Catalog service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, Port, TokenConfig } from '@minishop/kit/config';
+import { BaseConfig, ServicePorts, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
   ...BaseConfig,
-  PORT: Port(8082),
+  ...ServicePorts(8082),
   ...TokenConfig,
   DATABASE_URL: Type.String({ minLength: 1, description: 'PostgreSQL URL of the catalog database' }),
   RESERVATION_TTL_SECONDS: Type.Integer({

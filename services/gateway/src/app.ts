@@ -21,8 +21,6 @@ export interface Deps {
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-// Probes and scrapes come often from a few addresses and must never be throttled.
-const UNLIMITED_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 export async function buildApp(deps: Deps): Promise<App> {
   const { config, redis, tokens } = deps;
@@ -61,8 +59,8 @@ export async function buildApp(deps: Deps): Promise<App> {
       help: 'Requests refused because their client exceeded the per-minute limit',
       registers: [app.metricsRegistry],
     });
+    // Probes and scrapes reach the management port, which has no limiter.
     app.addHook('onRequest', async (request) => {
-      if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return;
       const pending = limiter.hit(request.ip);
       const decision = pending instanceof Promise ? await pending : pending;
       if (!decision.allowed) {

@@ -1,7 +1,7 @@
 // The gateway's environment: where each service lives, who may call from a browser, how many
 // requests one client IP may make per minute, and how long an upstream may take to answer.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, Port, TokenConfig } from '@minishop/kit/config';
+import { BaseConfig, ServicePorts, TokenConfig } from '@minishop/kit/config';
 
 function ServiceUrl(port: number, service: string) {
   return Type.String({
@@ -13,7 +13,7 @@ function ServiceUrl(port: number, service: string) {
 
 export const ConfigSchema = Type.Object({
   ...BaseConfig,
-  PORT: Port(8080),
+  ...ServicePorts(8080),
   ...TokenConfig,
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters' }),
   CATALOG_URL: ServiceUrl(8082, 'Catalog'),

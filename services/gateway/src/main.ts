@@ -10,11 +10,10 @@ await startTelemetry('gateway', config);
 const { verifierFromConfig } = await import('@minishop/kit/jwt');
 const { runService } = await import('@minishop/kit/lifecycle');
 const { createRedis } = await import('@minishop/kit/redis');
+const { createLogger } = await import('@minishop/kit/logging');
 const { buildApp } = await import('./app.ts');
 
-const redis = createRedis(config.REDIS_URL);
-// A Redis outage degrades rate limiting; it must not crash the gateway.
-redis.on('error', () => {});
+const redis = createRedis(config.REDIS_URL, { log: createLogger('gateway', config.LOG_LEVEL) });
 const tokens = verifierFromConfig(config);
 const app = await buildApp({ config, redis, tokens });
 app.addHook('onClose', async () => {
@@ -22,4 +21,4 @@ app.addHook('onClose', async () => {
 });
 // Auth may start after the gateway; the key set is fetched again on the first token.
 tokens.refresh().catch((err: unknown) => app.log.warn({ err }, 'signing keys not loaded yet'));
-await runService(app, { host: config.HOST, port: config.PORT });
+await runService(app, { host: config.HOST, port: config.PORT, managementPort: config.MANAGEMENT_PORT });

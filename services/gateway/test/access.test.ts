@@ -104,14 +104,23 @@ describe('public paths', () => {
     expect(res.status).toBe(200);
   });
 
-  it('serves its own health, readiness and metrics without a token', async () => {
-    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${gateway.url}/readyz`);
+  it('serves its own health, readiness and metrics on its management port, without a token', async () => {
+    expect((await fetch(`${gateway.management}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${gateway.management}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ checks: { redis: 'ok' } });
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.management}/metrics`)).text();
     expect(metrics).toContain('minishop_http_request_duration_seconds');
   });
+
+  it.each(['/healthz', '/readyz', '/metrics'])(
+    'answers %s on its public port with a 404 problem',
+    async (path) => {
+      const res = await fetch(`${gateway.url}${path}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    },
+  );
 });
 
 describe('when signing keys cannot be loaded', () => {

@@ -111,7 +111,7 @@ describe('rate limit', () => {
   it('never throttles health probes', async () => {
     const ip = uniqueIp();
     for (let i = 0; i < 6; i += 1) {
-      const res = await fetch(`${first.url}/healthz`, { headers: { 'x-forwarded-for': ip } });
+      const res = await fetch(`${first.management}/healthz`, { headers: { 'x-forwarded-for': ip } });
       expect(res.status).toBe(200);
     }
   });

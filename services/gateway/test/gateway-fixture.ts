@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@minishop/kit/config';
+import { listenBoth } from '@minishop/kit/lifecycle';
 import { createRedis } from '@minishop/kit/redis';
 import type { TokenVerifier } from '@minishop/kit/jwt';
 import { testRedisUrl } from '@minishop/devstack/testing';
@@ -84,6 +85,8 @@ async function listen(server: Server): Promise<StandIn> {
 
 export interface RunningGateway {
   url: string;
+  /** The management server: /healthz, /readyz, /metrics. */
+  management: string;
   close(): Promise<void>;
 }
 
@@ -108,10 +111,11 @@ export async function startGateway(
   });
   const redis = createRedis(config.REDIS_URL);
   const app = await buildApp({ config, redis, tokens });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await listenBoth(app, { host: '127.0.0.1', port: 0, managementPort: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    management: `http://127.0.0.1:${(app.management.server.address() as AddressInfo).port}`,
     close: async () => {
       await app.close();
       redis.disconnect();

@@ -1,13 +1,13 @@
 // The Notifications service's environment as one checked schema (property names are the env vars).
 import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, Port, Secret, TokenConfig } from '@minishop/kit/config';
+import { BaseConfig, ServicePorts, Port, Secret, TokenConfig } from '@minishop/kit/config';
 
 // TokenConfig's AUTH_URL is declared with format 'uri', which TypeBox only checks once registered.
 if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', (value) => URL.canParse(value));
 
 export const ConfigSchema = Type.Object({
   ...BaseConfig,
-  PORT: Port(8087),
+  ...ServicePorts(8087),
   ...TokenConfig,
   DATABASE_URL: Secret(
     'postgres://postgres@127.0.0.1:5432/notifications',

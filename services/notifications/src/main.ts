@@ -19,4 +19,4 @@ const app = await buildApp({ config, pool, tokens: verifierFromConfig(config) })
 app.addHook('onClose', async () => {
   await pool.end();
 });
-await runService(app, { host: config.HOST, port: config.PORT });
+await runService(app, { host: config.HOST, port: config.PORT, managementPort: config.MANAGEMENT_PORT });

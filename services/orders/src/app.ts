@@ -51,7 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     description: 'Orders and the checkout saga',
     logLevel: deps.config.LOG_LEVEL,
     tokens: deps.tokens,
-    readiness: { database: () => deps.pool.query('SELECT 1') },
+    readiness: { db: () => deps.pool.query('SELECT 1') },
   });
   const saga: SagaDeps = {
     pool: deps.pool,

@@ -1,14 +1,14 @@
 // Orders' environment: its database, the services the checkout saga calls, its service
 // credentials, and the saga's timing.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, Port, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { BaseConfig, ServicePorts, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 const Url = (port: number, what: string) =>
   Type.String({ format: 'uri', default: `http://127.0.0.1:${port}`, description: `${what} base URL` });
 
 export const ConfigSchema = Type.Object({
   ...BaseConfig,
-  PORT: Port(8084),
+  ...ServicePorts(8084),
   ...TokenConfig,
   ...ServiceClientConfig,
   SERVICE_CLIENT_ID: Type.String({ minLength: 1, default: 'orders' }),

@@ -23,4 +23,4 @@ const app = await buildApp({
   upstreams: createUpstreams(config),
 });
 app.addHook('onClose', () => pool.end());
-await runService(app, { host: config.HOST, port: config.PORT });
+await runService(app, { host: config.HOST, port: config.PORT, managementPort: config.MANAGEMENT_PORT });

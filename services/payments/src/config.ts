@@ -1,10 +1,10 @@
 // The Payments service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, Port, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { BaseConfig, ServicePorts, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
   ...BaseConfig,
-  PORT: Port(8085),
+  ...ServicePorts(8085),
   ...TokenConfig,
   DATABASE_URL: Secret(
     'postgres://postgres@127.0.0.1:5432/payments',

@@ -1,11 +1,11 @@
 // The shipping service's environment as one schema, checked at boot (property names are the
 // environment variable names).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, Port, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { BaseConfig, ServicePorts, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
   ...BaseConfig,
-  PORT: Port(8086),
+  ...ServicePorts(8086),
   ...TokenConfig,
   DATABASE_URL: Secret('postgres://postgres@127.0.0.1:5432/shipping', 'PostgreSQL database of shipping'),
   ORDERS_URL: Type.String({

@@ -42,6 +42,15 @@ export interface StackPorts {
   paymentProvider: number;
   mailSmtp: number;
   mailHttp: number;
+  /** Each service's management port (health, readiness, metrics), kept off the public ports. */
+  gatewayManagement: number;
+  authManagement: number;
+  catalogManagement: number;
+  cartManagement: number;
+  ordersManagement: number;
+  paymentsManagement: number;
+  shippingManagement: number;
+  notificationsManagement: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -56,18 +65,31 @@ export const DEFAULT_PORTS: StackPorts = {
   paymentProvider: 8090,
   mailSmtp: 1025,
   mailHttp: 8025,
+  gatewayManagement: 9080,
+  authManagement: 9081,
+  catalogManagement: 9082,
+  cartManagement: 9083,
+  ordersManagement: 9084,
+  paymentsManagement: 9085,
+  shippingManagement: 9086,
+  notificationsManagement: 9087,
 };
+
+/** The key of a service's management port in StackPorts. */
+export function managementPortKey(name: ServiceName): keyof StackPorts {
+  return `${name}Management`;
+}
 
 /** Which port keys a component listens on (the first one is its HTTP port). */
 export const COMPONENT_PORTS: Record<ComponentName, Array<keyof StackPorts>> = {
-  gateway: ['gateway'],
-  auth: ['auth'],
-  catalog: ['catalog'],
-  cart: ['cart'],
-  orders: ['orders'],
-  payments: ['payments'],
-  shipping: ['shipping'],
-  notifications: ['notifications'],
+  gateway: ['gateway', 'gatewayManagement'],
+  auth: ['auth', 'authManagement'],
+  catalog: ['catalog', 'catalogManagement'],
+  cart: ['cart', 'cartManagement'],
+  orders: ['orders', 'ordersManagement'],
+  payments: ['payments', 'paymentsManagement'],
+  shipping: ['shipping', 'shippingManagement'],
+  notifications: ['notifications', 'notificationsManagement'],
   'payment-provider': ['paymentProvider'],
   'mail-sink': ['mailHttp', 'mailSmtp'],
 };
@@ -218,6 +240,7 @@ function serviceEnv(name: ServiceName, inputs: EnvInputs): Record<string, string
     NODE_OPTIONS: SERVICE_NODE_OPTIONS,
     ...MALLOC_ENV,
     PORT: String(ports[name]),
+    MANAGEMENT_PORT: String(ports[managementPortKey(name)]),
   };
   const databaseUrl = (DATABASE_SERVICES as readonly string[]).includes(name)
     ? databaseUrls[name as DatabaseService]

@@ -23,7 +23,7 @@ export async function resolvePorts(choice: 'default' | 'free' | Partial<StackPor
   throw new Error('found no block of free ports between 20000 and 32000');
 }
 
-/** Makes sure the process answering on a service's port is that service, not another one. */
+/** Makes sure the process answering on a service's management port is that service, not another one. */
 export async function checkIdentity(base: string, name: ComponentName): Promise<void> {
   const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
   const body = (await res.json().catch(() => ({}))) as { service?: string };

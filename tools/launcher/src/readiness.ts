@@ -46,9 +46,9 @@ export async function waitForHttp(
   );
 }
 
-/** Resolves once a service's /readyz answers 200. */
-export function waitForReady(baseUrl: string, options: WaitOptions = {}): Promise<void> {
-  return waitForHttp(`${baseUrl.replace(/\/$/, '')}/readyz`, options);
+/** Resolves once `<managementUrl>/readyz` answers 200 (a service's management server). */
+export function waitForReady(managementUrl: string, options: WaitOptions = {}): Promise<void> {
+  return waitForHttp(`${managementUrl.replace(/\/$/, '')}/readyz`, options);
 }
 
 /** Resolves once something accepts TCP connections on host:port. */

@@ -9,6 +9,7 @@ import {
   SERVICE_NAMES,
   TOOL_NAMES,
   entryPoint,
+  managementPortKey,
   type ComponentName,
   type EnvInputs,
   type DatabaseService,
@@ -73,6 +74,8 @@ export interface StackUrls {
   mailUi: string;
   paymentProvider: string;
   services: Record<ServiceName, string>;
+  /** Each service's management server: /healthz, /readyz, /metrics. */
+  management: Record<ServiceName, string>;
 }
 
 export interface RunningStack {
@@ -299,6 +302,9 @@ export function stackUrls(ports: StackPorts, host = '127.0.0.1'): StackUrls {
     paymentProvider: url(ports.paymentProvider),
     services: Object.fromEntries(
       SERVICE_NAMES.map((name) => [name, url(ports[COMPONENT_PORTS[name][0]!])]),
+    ) as Record<ServiceName, string>,
+    management: Object.fromEntries(
+      SERVICE_NAMES.map((name) => [name, url(ports[managementPortKey(name)])]),
     ) as Record<ServiceName, string>,
   };
 }

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PREBUILT_DIR_ENV, prebuild } from '@minishop/kit/prebuild';
 import {
-  COMPONENT_PORTS,
   componentEnv,
   entryPoint,
+  managementPortKey,
   type ComponentName,
   type EnvInputs,
 } from './components.ts';
@@ -60,6 +60,7 @@ export interface SupervisorOptions {
 /** Contract variables that must come from the launcher, never from the launcher's own environment. */
 const INHERITED_CONTRACT_VARS = [
   'PORT',
+  'MANAGEMENT_PORT',
   'HOST',
   'DATABASE_URL',
   'REDIS_URL',
@@ -207,9 +208,9 @@ export class Supervisor {
           accept: () => true,
         });
       } else {
-        const base = `http://127.0.0.1:${ports[COMPONENT_PORTS[name][0]!]}`;
-        await waitForReady(base, waitOptions);
-        await checkIdentity(base, name);
+        const management = `http://127.0.0.1:${ports[managementPortKey(name)]}`;
+        await waitForReady(management, waitOptions);
+        await checkIdentity(management, name);
       }
     } catch (error) {
       if (options.signal?.aborted || proc.hasExited()) throw error;

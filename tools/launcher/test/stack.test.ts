@@ -8,24 +8,28 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SERVICE_CLIENT_SCOPES } from '../src/components.ts';
 import { startStack, type RunningStack, type StackEvent } from '../src/stack.ts';
 
-// Stand-ins for the real processes: each answers /readyz, reports the environment it was given
-// and whether Auth was already up when it started, and can be told to die.
+// Stand-ins for the real processes: each answers /readyz (on its management port, when it has
+// one), reports the environment it was given and whether Auth was already up when it started, and
+// can be told to die.
 const STAND_IN = `
 import http from 'node:http';
 import net from 'node:net';
 let authWasReady = null;
 if (process.env.AUTH_URL && process.env.SERVICE_NAME !== 'auth') {
-  authWasReady = await fetch(process.env.AUTH_URL + '/readyz').then((r) => r.ok, () => false);
+  authWasReady = await fetch(process.env.AUTH_URL + '/env').then((r) => r.ok, () => false);
 }
-const server = http.createServer((req, res) => {
-  if (req.url === '/readyz') return res.end('ok');
-  if (req.url === '/healthz') return res.end(JSON.stringify({ status: 'ok', service: process.env.SERVICE_NAME }));
+// Services answer probes on their management port only; the simulators have just the one port.
+const probes = (management) => (req, res) => {
+  if (management && req.url === '/readyz') return res.end('ok');
+  if (management && req.url === '/healthz') return res.end(JSON.stringify({ status: 'ok', service: process.env.SERVICE_NAME }));
   if (req.url === '/env') return res.end(JSON.stringify({ env: process.env, authWasReady }));
   if (req.url === '/die') { res.end(); setTimeout(() => process.exit(3), 10); return; }
   res.statusCode = 404;
   res.end();
-});
+};
+const server = http.createServer(probes(!process.env.MANAGEMENT_PORT));
 server.listen(Number(process.env.PORT ?? process.env.HTTP_PORT), process.env.HOST);
+if (process.env.MANAGEMENT_PORT) http.createServer(probes(true)).listen(Number(process.env.MANAGEMENT_PORT), process.env.HOST);
 if (process.env.SMTP_PORT && process.env.HTTP_PORT) net.createServer((s) => { s.on('error', () => {}); s.end('220 ok\\r\\n'); }).listen(Number(process.env.SMTP_PORT), process.env.HOST);
 console.log(JSON.stringify({ level: 30, time: Date.now(), msg: 'listening' }));
 process.on('SIGTERM', () => { console.log('stopping on SIGTERM'); process.exit(0); });
@@ -148,6 +152,8 @@ describe('the stack', () => {
   it('points the gateway and the simulators at the right ports', async () => {
     const gateway = (await envOf(stack.urls.gateway)).env;
     expect(gateway.PORT).toBe(String(stack.ports.gateway));
+    expect(gateway.MANAGEMENT_PORT).toBe(String(stack.ports.gatewayManagement));
+    expect((await fetch(`${stack.urls.management.gateway}/readyz`)).status).toBe(200);
     expect(gateway.CATALOG_URL).toBe(stack.urls.services.catalog);
     expect(gateway.ORDERS_URL).toBe(stack.urls.services.orders);
     const provider = (await envOf(stack.urls.paymentProvider)).env;
@@ -187,7 +193,7 @@ describe('a stack whose process dies', () => {
       await stack.stop();
       await fs.rm(root, { recursive: true, force: true });
     }
-    await expect(fetch(`${stack.urls.gateway}/readyz`)).rejects.toThrow();
+    await expect(fetch(`${stack.urls.management.gateway}/readyz`)).rejects.toThrow();
     expect(lines.some((l) => /^gateway\s+\| stopping on SIGTERM/.test(l))).toBe(true);
   });
 });
@@ -222,22 +228,22 @@ describe('a stack whose processes a caller kills, freezes and restarts', () => {
       expected: true,
     });
     expect(stack.isRunning('catalog')).toBe(false);
-    expect(await answers(stack.urls.services.catalog)).toBe(false);
+    expect(await answers(stack.urls.management.catalog)).toBe(false);
 
     await stack.restart('catalog');
     const started = events.filter((e) => e.name === 'catalog' && e.type !== 'exit');
     expect(started.map((e) => e.type)).toEqual(['start', 'ready']);
     expect(started[0]).toMatchObject({ restart: true });
     expect(stack.pid('catalog')).not.toBe(pid);
-    expect(await answers(stack.urls.services.catalog)).toBe(true);
+    expect(await answers(stack.urls.management.catalog)).toBe(true);
   });
 
   it('freezes a process so that it answers nothing, and resumes it', async () => {
     stack.freeze('orders');
-    expect(await answers(stack.urls.services.orders)).toBe(false);
+    expect(await answers(stack.urls.management.orders)).toBe(false);
     expect(stack.isRunning('orders')).toBe(true);
     stack.resume('orders');
-    expect(await answers(stack.urls.services.orders)).toBe(true);
+    expect(await answers(stack.urls.management.orders)).toBe(true);
     expect(events.filter((e) => e.name === 'orders').map((e) => e.type)).toEqual(['freeze', 'resume']);
   });
 
@@ -246,7 +252,7 @@ describe('a stack whose processes a caller kills, freezes and restarts', () => {
     const pid = stack.pid('auth');
     await stack.restart('auth', { kill: true });
     expect(stack.pid('auth')).not.toBe(pid);
-    expect(await answers(stack.urls.services.auth)).toBe(true);
+    expect(await answers(stack.urls.management.auth)).toBe(true);
   });
 
   it('reports an exit nobody asked for as unexpected, and only that one resolves `exited`', async () => {
