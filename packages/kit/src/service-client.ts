@@ -28,6 +28,13 @@ export interface CallOptions {
   /** Bearer token to forward instead of the service token. */
   bearer?: string;
   timeoutMs?: number;
+  /**
+   * A `performance.now()` instant by which the whole call is over: no attempt is sent after it
+   * (checked against the monotonic clock just before each send, so a process that was paused
+   * sends nothing late when it wakes) and each attempt's timeout ends at it. For callers that
+   * hold a lease on what the call changes and must be done before the lease ends.
+   */
+  deadline?: number;
 }
 
 export interface ServiceResponse<T = unknown> {
@@ -90,7 +97,7 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
       method: call.method,
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: AbortSignal.timeout(call.timeoutMs ?? timeoutMs),
+      signal: AbortSignal.timeout(timeLeft(call, call.timeoutMs ?? timeoutMs)),
     });
     const text = await res.text();
     if (res.status === 401 && !call.bearer && options.token && !refreshedToken) {
@@ -115,6 +122,7 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
     let lastStatus: number | undefined;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await sleep(Math.random() * retryBaseMs * 2 ** i);
+      if (call.deadline !== undefined && performance.now() >= call.deadline) break;
       if (!admit()) throw new UpstreamUnavailable(options.name, 'circuit open');
       try {
         const res = await attempt<T>(call, false);
@@ -129,15 +137,34 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
         return res;
       } catch (err) {
         if (err instanceof UpstreamUnavailable) throw err;
+        if (err instanceof DeadlinePassed) {
+          trialInFlight = false; // the caller's clock ran out, not the upstream: nothing to record
+          break;
+        }
         record(false);
         lastReason =
           err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : (err as Error).message;
       }
     }
+    if (call.deadline !== undefined && performance.now() >= call.deadline) lastReason += '; deadline passed';
     throw new UpstreamUnavailable(options.name, lastReason, lastStatus);
   }
 
   return { request, name: options.name };
+}
+
+/** The attempt's timeout, cut to what is left before the call's deadline (throws when none is). */
+function timeLeft(call: CallOptions, timeoutMs: number): number {
+  if (call.deadline === undefined) return timeoutMs;
+  const left = Math.floor(call.deadline - performance.now());
+  if (left <= 0) throw new DeadlinePassed();
+  return Math.min(timeoutMs, left);
+}
+
+class DeadlinePassed extends Error {
+  constructor() {
+    super('deadline passed');
+  }
 }
 
 function sleep(ms: number): Promise<void> {

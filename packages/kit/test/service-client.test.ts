@@ -54,6 +54,33 @@ describe('service client', () => {
     await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow(/timed out/);
   });
 
+  it('sends nothing after the call’s deadline, even when the process was held past it', async () => {
+    const up = await upstream((_n, res) => {
+      // Blocks the whole process, as a SIGSTOP would, until well past the caller's deadline.
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+      json(res, 503, {});
+    });
+    const client = createServiceClient({ name: 'up', baseUrl: up.url, retryBaseMs: 1, retries: 5 });
+    const deadline = performance.now() + 100;
+    await expect(client.request({ method: 'GET', path: '/x', deadline })).rejects.toThrow(/deadline passed/);
+    expect(up.calls()).toBe(1);
+    await expect(
+      client.request({ method: 'GET', path: '/x', deadline: performance.now() - 1 }),
+    ).rejects.toBeInstanceOf(UpstreamUnavailable);
+    expect(up.calls()).toBe(1);
+  });
+
+  it('ends an attempt at the call’s deadline when that comes before its timeout', async () => {
+    // Answers well within the timeout, but after the deadline: the caller must not get it.
+    const up = await upstream((_n, res) => setTimeout(() => json(res, 200, {}), 1000));
+    const client = createServiceClient({ name: 'up', baseUrl: up.url, timeoutMs: 10_000 });
+    await expect(
+      client.request({ method: 'GET', path: '/x', deadline: performance.now() + 100 }),
+    ).rejects.toThrow(/deadline passed/);
+    expect(up.calls()).toBe(1);
+  });
+
   it('opens the circuit after repeated failures and stops calling', async () => {
     const up = await upstream((_n, res) => json(res, 500, {}));
     const client = createServiceClient({

@@ -4,7 +4,8 @@ import { createService, type App } from '@minishop/kit/http';
 import type { Pool } from '@minishop/kit/db';
 import type { TokenVerifier } from '@minishop/kit/jwt';
 import type { Config } from './config.ts';
-import { startSweeper, type Sweeper } from './domain/reservation-sweeper.ts';
+import { startLoop, type Loop } from '@minishop/kit/background';
+import { sweepExpiredReservations } from './domain/reservation-sweeper.ts';
 import { productRoutes } from './routes/products.routes.ts';
 import { reservationRoutes } from './routes/reservations.routes.ts';
 
@@ -30,12 +31,20 @@ export async function buildApp(deps: CatalogDeps): Promise<App> {
   reservationRoutes(app, ctx);
 
   if (deps.sweeper !== false) {
-    let sweeper: Sweeper | undefined;
+    let sweeper: Loop | undefined;
     app.addHook('onReady', async () => {
-      sweeper = startSweeper(pool, config.RESERVATION_SWEEP_INTERVAL_MS, app.log);
+      sweeper = startLoop({
+        name: 'reservation sweeper',
+        intervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+        pass: async () => {
+          const expired = await sweepExpiredReservations(pool);
+          if (expired > 0) app.log.info({ expired }, 'expired abandoned stock reservations');
+        },
+        log: app.log,
+      });
     });
     app.addHook('onClose', async () => {
-      await sweeper?.stop();
+      await sweeper?.close();
     });
   }
   return app;

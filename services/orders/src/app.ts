@@ -1,6 +1,7 @@
-// Builds the Orders service: routes, plus the two background loops that keep checkouts
-// moving — the saga resumer and the outbox relay.
+// Builds the Orders service: routes, plus the background loops that keep checkouts moving (the
+// saga resumer and the outbox relay) and forget old Idempotency-Keys.
 import { Counter } from 'prom-client';
+import { startLoop } from '@minishop/kit/background';
 import { createService, type App } from '@minishop/kit/http';
 import type { Pool } from '@minishop/kit/db';
 import type { TokenVerifier } from '@minishop/kit/jwt';
@@ -29,21 +30,7 @@ export interface AppDeps {
   background?: boolean;
 }
 
-/** Runs work on an interval, never overlapping itself, until stopped. */
-function every(ms: number, work: () => Promise<unknown>, onError: (err: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    work()
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-}
+const RESUME_BATCH = 20;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = await createService({
@@ -69,17 +56,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   };
   ordersRoutes(app, saga);
   if (deps.background ?? true) {
-    const stops = [
-      every(
-        deps.config.SAGA_RESUME_INTERVAL_MS,
-        () => resumeDue(saga),
-        (err) => app.log.error({ err }, 'resumer failed'),
-      ),
-      every(
-        3_600_000,
-        () => deleteOldKeys(deps.pool),
-        (err) => app.log.error({ err }, 'idempotency key cleanup failed'),
-      ),
+    const loops = [
+      startLoop({
+        name: 'saga resumer',
+        intervalMs: deps.config.SAGA_RESUME_INTERVAL_MS,
+        // A full batch means more orders are due: the next pass starts at once.
+        pass: async () => (await resumeDue(saga, RESUME_BATCH)) === RESUME_BATCH,
+        log: app.log,
+      }),
+      startLoop({
+        name: 'idempotency key cleanup',
+        intervalMs: 3_600_000,
+        pass: async () => {
+          await deleteOldKeys(deps.pool);
+        },
+        log: app.log,
+      }),
     ];
     const relay = createNotificationsRelay({
       ...saga,
@@ -87,9 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       intervalMs: deps.config.OUTBOX_INTERVAL_MS,
     });
     relay.start();
+    saga.outboxWake = () => relay.wake();
     app.addHook('onClose', async () => {
-      stops.forEach((stop) => stop());
-      await relay.close();
+      await Promise.all([...loops.map((loop) => loop.close()), relay.close()]);
     });
   }
   return app;

@@ -47,7 +47,7 @@ export function scriptedUpstreams(script: Partial<Script> = {}) {
   const upstreams: Upstreams = {
     async readCart(userId) {
       enter('readCart', [userId]);
-      return state.cart;
+      return state.cart.map((line) => ({ ...line, name: 'Thing' }));
     },
     async clearCart(userId) {
       enter('clearCart', [userId]);

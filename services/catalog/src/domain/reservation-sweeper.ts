@@ -1,5 +1,6 @@
 // Expiry of abandoned reservations: reservations still 'reserved' after their expires_at give
-// their units back. Safe with several replicas: each claims due rows with SKIP LOCKED.
+// their units back. Safe with several replicas: each claims due rows with SKIP LOCKED. The app
+// runs it on the kit's background loop.
 import { withTransaction, type Pool } from '@minishop/kit/db';
 import * as products from '../data/products.repository.ts';
 import * as reservations from '../data/reservations.repository.ts';
@@ -29,37 +30,4 @@ export async function sweepExpiredReservations(pool: Pool, options: SweepOptions
     total += expired;
     if (expired < batchSize) return total;
   }
-}
-
-export interface Sweeper {
-  stop(): Promise<void>;
-}
-
-interface SweepLogger {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** Runs the sweep every intervalMs without keeping the process alive; stop() waits for a running sweep. */
-export function startSweeper(pool: Pool, intervalMs: number, log: SweepLogger): Sweeper {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = sweepExpiredReservations(pool)
-      .then((expired) => {
-        if (expired > 0) log.info({ expired }, 'expired abandoned stock reservations');
-      })
-      .catch((err: unknown) => log.error({ err }, 'reservation sweep failed'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

@@ -1,9 +1,11 @@
-// SQL for orders: rows with their items, their status history, and listing.
+// SQL for orders: rows with their items and status history, placed in one statement (with the
+// Idempotency-Key's claim when there is one), read with their items in one query, and listed.
 import type { Queryable } from '@minishop/kit/db';
-export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled';
 
+export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled';
 export type SagaStep =
   'reserving' | 'charging' | 'committing' | 'shipping' | 'clearing' | 'releasing' | 'refunding' | 'done';
+export type CancelReason = 'requested' | 'out_of_stock' | 'stock_lost_after_payment';
 
 export interface ShippingAddress {
   name: string;
@@ -16,8 +18,9 @@ export interface ShippingAddress {
 
 export interface OrderItemRow {
   product_id: string;
-  /** Name and price come from Catalog's reservation; null until stock is reserved. */
+  /** The cart's name until stock is reserved, then the reservation's. */
   name: string | null;
+  /** The reservation's price; null until stock is reserved. */
   unit_price_cents: number | null;
   quantity: number;
 }
@@ -41,6 +44,7 @@ export interface OrderRow {
   saga_attempts: number;
   attention: string | null;
   payment_error: string | null;
+  cancel_reason: CancelReason | null;
   created_at: Date;
   updated_at: Date;
   items: OrderItemRow[];
@@ -52,8 +56,16 @@ export interface HistoryRow {
   created_at: Date;
 }
 
-const COLUMNS = `id, user_id, email, status, total_cents::float8 AS total_cents, currency, shipping_address,
-  payment_method, attempt, payment_id, shipment_id, tracking_number, carrier, saga_step, lease_until, saga_attempts, attention, payment_error, created_at, updated_at`;
+/** The columns of an order row, for SELECT and RETURNING (items come separately). */
+export const ORDER_COLUMNS = `id, user_id, email, status, total_cents::float8 AS total_cents, currency,
+  shipping_address, payment_method, attempt, payment_id, shipment_id, tracking_number, carrier, saga_step,
+  lease_until, saga_attempts, attention, payment_error, cancel_reason, created_at, updated_at`;
+
+/** The order's items as a JSON array, for a query or RETURNING over `orders` (unaliased). */
+export const ITEMS_COLUMN = `(SELECT coalesce(json_agg(json_build_object('product_id', i.product_id,
+    'name', i.name, 'unit_price_cents', i.unit_price_cents, 'quantity', i.quantity)
+    ORDER BY i.name, i.product_id), '[]'::json)
+  FROM order_items i WHERE i.order_id = orders.id) AS items`;
 
 export interface NewOrder {
   id: string;
@@ -61,95 +73,81 @@ export interface NewOrder {
   email: string;
   shipping_address: ShippingAddress;
   payment_method: string;
-  lines: { product_id: string; quantity: number }[];
+  lines: { product_id: string; name: string | null; quantity: number }[];
+  /** The worker that will drive its saga, and for how long it holds the order. */
+  owner: string;
   leaseMs: number;
 }
 
+export interface KeyClaim {
+  userId: string;
+  key: string;
+  hash: string;
+}
+
 /**
- * Inserts the order (step reserving, leased to the caller) with its lines; false when an order
- * with this id exists already.
+ * Inserts the order (step reserving, leased to its owner) and its lines in one statement, so no
+ * crash leaves one without the other. With a key, the key is claimed in the same statement: the
+ * order is inserted only if the claim is new (or a claim whose request died before it made its
+ * order, which older versions could leave), and null means another request holds the key.
  */
-export async function insertOrder(db: Queryable, order: NewOrder): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO orders (id, user_id, email, status, total_cents, shipping_address, payment_method, saga_step, lease_until)
-     VALUES ($1, $2, $3, 'pending', 0, $4, $5, 'reserving', now() + make_interval(secs => $6))
-     ON CONFLICT (id) DO NOTHING`,
-    [
-      order.id,
-      order.user_id,
-      order.email,
-      order.shipping_address,
-      order.payment_method,
-      order.leaseMs / 1000,
-    ],
-  );
-  if (rowCount === 0) return false;
-  await db.query(
-    `INSERT INTO order_items (order_id, product_id, quantity)
-     SELECT $1, * FROM unnest($2::uuid[], $3::int[])`,
-    [order.id, order.lines.map((i) => i.product_id), order.lines.map((i) => i.quantity)],
-  );
-  return true;
-}
-
-/** Takes names and prices from the reservation and sets the total from them. */
-export async function setReservedPrices(
+export async function insertOrder(
   db: Queryable,
-  id: string,
-  items: { product_id: string; name: string; unit_price_cents: number }[],
-): Promise<void> {
-  await db.query(
-    `UPDATE order_items oi SET name = r.name, unit_price_cents = r.price
-     FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS r(product_id, name, price)
-     WHERE oi.order_id = $1 AND oi.product_id = r.product_id`,
-    [id, items.map((i) => i.product_id), items.map((i) => i.name), items.map((i) => i.unit_price_cents)],
-  );
-  await db.query(
-    `UPDATE orders SET total_cents = (SELECT sum(unit_price_cents * quantity) FROM order_items WHERE order_id = $1)
-     WHERE id = $1`,
-    [id],
-  );
-}
-
-/** Removes an order that never got its stock (nothing was charged or announced). */
-export async function deleteUnreserved(db: Queryable, id: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `DELETE FROM orders WHERE id = $1 AND saga_step = 'reserving' AND attempt = 1`,
-    [id],
-  );
-  return rowCount === 1;
-}
-
-export async function addHistory(db: Queryable, orderId: string, status: OrderStatus, reason: string | null) {
-  await db.query('INSERT INTO order_status_history (order_id, status, reason) VALUES ($1, $2, $3)', [
-    orderId,
-    status,
-    reason,
-  ]);
-}
-
-async function itemsOf(db: Queryable, orderIds: string[]): Promise<Map<string, OrderItemRow[]>> {
-  const { rows } = await db.query<OrderItemRow & { order_id: string }>(
-    `SELECT order_id, product_id, name, unit_price_cents::float8 AS unit_price_cents, quantity
-     FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, name, product_id`,
-    [orderIds],
-  );
-  const byOrder = new Map<string, OrderItemRow[]>();
-  for (const { order_id, ...item } of rows) {
-    const list = byOrder.get(order_id) ?? [];
-    list.push(item);
-    byOrder.set(order_id, list);
+  order: NewOrder,
+  claim?: KeyClaim,
+): Promise<OrderRow | null> {
+  const params: unknown[] = [
+    order.id,
+    order.user_id,
+    order.email,
+    order.shipping_address,
+    order.payment_method,
+    order.leaseMs / 1000,
+    order.owner,
+    order.lines.map((l) => l.product_id),
+    order.lines.map((l) => l.name),
+    order.lines.map((l) => l.quantity),
+  ];
+  let source = 'SELECT $1::uuid AS order_id';
+  if (claim) {
+    params.push(claim.key, claim.hash);
+    source = `INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, locked_until)
+      VALUES ($2, $11, $12, $1, now() + make_interval(secs => $6))
+      ON CONFLICT (user_id, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
+        WHERE idempotency_keys.locked_until < now() AND idempotency_keys.response_status IS NULL
+          AND idempotency_keys.request_hash = EXCLUDED.request_hash
+          AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.id = idempotency_keys.order_id)
+      RETURNING order_id`;
   }
-  return byOrder;
+  const { rows } = await db.query<Omit<OrderRow, 'items'>>(
+    `WITH claim AS (${source}),
+     placed AS (
+       INSERT INTO orders (id, user_id, email, status, total_cents, shipping_address, payment_method,
+         saga_step, lease_until, lease_owner)
+       SELECT order_id, $2, $3, 'pending', 0, $4, $5, 'reserving', now() + make_interval(secs => $6), $7
+       FROM claim
+       RETURNING ${ORDER_COLUMNS}),
+     lines AS (
+       INSERT INTO order_items (order_id, product_id, name, quantity)
+       SELECT placed.id, l.product_id, l.name, l.quantity
+       FROM placed, unnest($8::uuid[], $9::text[], $10::int[]) AS l(product_id, name, quantity))
+     SELECT * FROM placed`,
+    params,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ...row,
+    items: order.lines.map((l) => ({ ...l, unit_price_cents: null })),
+  };
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<OrderRow | null> {
-  const { rows } = await db.query<Omit<OrderRow, 'items'>>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [
-    id,
-  ]);
-  const row = rows[0];
-  if (!row) return null;
-  return { ...row, items: (await itemsOf(db, [id])).get(id) ?? [] };
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS}, ${ITEMS_COLUMN} FROM orders WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
 }
 
 export async function historyOf(db: Queryable, id: string): Promise<HistoryRow[]> {
@@ -160,37 +158,33 @@ export async function historyOf(db: Queryable, id: string): Promise<HistoryRow[]
   return rows;
 }
 
+export interface OrderFilter {
+  /** Only this user's orders; null for everyone's. */
+  userId: string | null;
+  status?: OrderStatus;
+  /** Only orders an admin must look at. */
+  attention?: boolean;
+  limit: number;
+  offset: number;
+}
+
 export async function listOrders(
   db: Queryable,
-  filter: { userId: string | null; limit: number; offset: number },
+  filter: OrderFilter,
 ): Promise<{ total: number; orders: OrderRow[] }> {
-  const where = filter.userId ? 'WHERE user_id = $3' : '';
   const params: unknown[] = [filter.limit, filter.offset];
-  if (filter.userId) params.push(filter.userId);
-  const { rows } = await db.query<Omit<OrderRow, 'items'> & { total: string }>(
-    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM orders ${where}
+  const where: string[] = [];
+  if (filter.userId) where.push(`user_id = $${params.push(filter.userId)}`);
+  if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+  if (filter.attention) where.push('attention IS NOT NULL');
+  const { rows } = await db.query<OrderRow & { total: string }>(
+    `SELECT ${ORDER_COLUMNS}, ${ITEMS_COLUMN}, count(*) OVER () AS total FROM orders
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`,
     params,
   );
-  const items = await itemsOf(
-    db,
-    rows.map((r) => r.id),
-  );
   return {
     total: rows.length > 0 ? Number(rows[0]!.total) : 0,
-    orders: rows.map(({ total: _total, ...r }) => ({ ...r, items: items.get(r.id) ?? [] })),
+    orders: rows.map(({ total: _total, ...r }) => r),
   };
-}
-
-export async function setStatus(
-  db: Queryable,
-  id: string,
-  from: OrderStatus[],
-  to: OrderStatus,
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    'UPDATE orders SET status = $3, updated_at = now() WHERE id = $1 AND status = ANY($2::text[])',
-    [id, from, to],
-  );
-  return rowCount === 1;
 }

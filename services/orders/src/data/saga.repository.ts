@@ -1,111 +1,212 @@
-// SQL for the checkout saga's stored progress: steps moved by compare-and-set, worker leases,
-// retries with backoff, and the search for orders that are due.
+// SQL for the checkout saga's stored progress. A worker holds an order by a lease that names it
+// (lease_owner); each step is written in one statement that checks the step it started from and
+// the worker's name, renews or ends the lease, and returns the row, so nothing is read back.
 import type { Queryable } from '@minishop/kit/db';
-import type { OrderStatus, SagaStep } from './orders.repository.ts';
+import {
+  ITEMS_COLUMN,
+  ORDER_COLUMNS,
+  type OrderRow,
+  type OrderStatus,
+  type SagaStep,
+} from './orders.repository.ts';
 
-/** Takes the saga lease unless another worker holds it; true when taken. */
-export async function claimLease(db: Queryable, id: string, leaseMs: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE orders SET lease_until = now() + make_interval(secs => $2)
-     WHERE id = $1 AND saga_step <> 'done' AND (lease_until IS NULL OR lease_until < now())`,
-    [id, leaseMs / 1000],
-  );
-  return rowCount === 1;
-}
+const secs = (ms: number) => ms / 1000;
 
-/** Records the payment attempt under way (its outcome is not known yet). */
-export async function setPaymentId(db: Queryable, id: string, paymentId: string): Promise<void> {
-  await db.query('UPDATE orders SET payment_id = $2, updated_at = now() WHERE id = $1', [id, paymentId]);
-}
-
-/** Extends the caller's lease before a step that may take long. */
-export async function renewLease(db: Queryable, id: string, leaseMs: number): Promise<void> {
-  await db.query('UPDATE orders SET lease_until = now() + make_interval(secs => $2) WHERE id = $1', [
-    id,
-    leaseMs / 1000,
-  ]);
-}
-
-export async function releaseLease(db: Queryable, id: string): Promise<void> {
-  await db.query('UPDATE orders SET lease_until = NULL WHERE id = $1', [id]);
-}
-
-export interface StepChange {
-  status?: OrderStatus;
-  payment_id?: string | null;
-  shipment_id?: string;
-  tracking_number?: string;
-  carrier?: string;
-  attempt?: number;
-  payment_method?: string;
-  attention?: string | null;
-  payment_error?: string | null;
-  leaseMs?: number;
+export interface StepRecord {
+  /** The order as the worker holds it in memory after the step; its saga fields are written. */
+  order: OrderRow;
+  /** The step the worker started from (compare-and-set). */
+  from: SagaStep;
+  to: SagaStep;
+  /** A new status, written with a history row giving `reason`. */
+  status?: { to: OrderStatus; reason: string };
+  /** Write the items' names and prices from `order.items` (the reservation's snapshot). */
+  prices?: boolean;
+  /** Keep the order for this long (the next step runs now); null ends the lease. */
+  leaseMs: number | null;
+  /** Tries of the step the order now stands at, and when it is due again. */
+  tries: number;
+  retryInMs: number;
 }
 
 /**
- * Moves the saga from `from` to `to` (and the status, when given) only if it still stands at
- * `from`; false when someone else moved it first. Resets the retry counter.
+ * Writes a step's outcome; null when the order is no longer at `from` under this worker's lease
+ * (someone else moved it or took it over), in which case nothing is written.
  */
-export async function advance(
+export async function recordStep(
   db: Queryable,
-  id: string,
-  from: SagaStep | SagaStep[],
-  to: SagaStep,
-  change: StepChange = {},
-): Promise<boolean> {
-  const sets = ['saga_step = $3', 'updated_at = now()', 'saga_attempts = 0', 'next_try_at = now()'];
-  const params: unknown[] = [id, Array.isArray(from) ? from : [from], to];
-  for (const key of [
-    'status',
-    'payment_id',
-    'shipment_id',
-    'tracking_number',
-    'carrier',
-    'attempt',
-    'payment_method',
-    'attention',
-    'payment_error',
-  ] as const) {
-    if (change[key] !== undefined) {
-      params.push(change[key]);
-      sets.push(`${key} = $${params.length}`);
-    }
+  owner: string,
+  record: StepRecord,
+): Promise<Omit<OrderRow, 'items'> | null> {
+  const { order } = record;
+  const params: unknown[] = [
+    order.id,
+    record.from,
+    owner,
+    record.to,
+    record.status?.to ?? null,
+    order.payment_id,
+    order.shipment_id,
+    order.tracking_number,
+    order.carrier,
+    order.attention,
+    order.payment_error,
+    order.cancel_reason,
+    order.total_cents,
+    record.tries,
+    secs(record.retryInMs),
+    record.leaseMs === null ? null : secs(record.leaseMs),
+  ];
+  const extra: string[] = [];
+  if (record.prices) {
+    params.push(
+      order.items.map((i) => i.product_id),
+      order.items.map((i) => i.name),
+      order.items.map((i) => i.unit_price_cents),
+    );
+    extra.push(`prices AS (
+      UPDATE order_items i SET name = p.name, unit_price_cents = p.price
+      FROM stepped, unnest($17::uuid[], $18::text[], $19::bigint[]) AS p(product_id, name, price)
+      WHERE i.order_id = stepped.id AND i.product_id = p.product_id)`);
   }
-  if (change.leaseMs !== undefined) {
-    params.push(change.leaseMs / 1000);
-    sets.push(`lease_until = now() + make_interval(secs => $${params.length})`);
+  if (record.status) {
+    params.push(record.status.reason);
+    extra.push(`history AS (
+      INSERT INTO order_status_history (order_id, status, reason)
+      SELECT id, status, $${params.length} FROM stepped)`);
   }
-  const { rowCount } = await db.query(
-    `UPDATE orders SET ${sets.join(', ')} WHERE id = $1 AND saga_step = ANY($2::text[])`,
+  const { rows } = await db.query<Omit<OrderRow, 'items'>>(
+    `WITH stepped AS (
+       UPDATE orders SET saga_step = $4, status = coalesce($5, status), payment_id = $6, shipment_id = $7,
+         tracking_number = $8, carrier = $9, attention = $10, payment_error = $11, cancel_reason = $12,
+         total_cents = $13, saga_attempts = $14, next_try_at = now() + make_interval(secs => $15),
+         lease_until = now() + make_interval(secs => $16::float8), updated_at = now()
+       WHERE id = $1 AND saga_step = $2 AND lease_owner = $3
+       RETURNING ${ORDER_COLUMNS})
+     ${extra.map((cte) => `, ${cte}`).join('\n')}
+     SELECT * FROM stepped`,
     params,
   );
-  return rowCount === 1;
+  return rows[0] ?? null;
 }
 
-/** Records a failed try of the current step: the order is tried again after a backoff. */
-export async function postpone(
+const FREE = '(lease_until IS NULL OR lease_until < now())';
+
+/** How long a claim holds an order: a charge needs longer than the other steps. */
+export interface Lease {
+  ms: number;
+  chargingMs: number;
+}
+
+const LEASE_FOR_STEP = `now() + make_interval(secs => CASE WHEN saga_step = 'charging' THEN $4::float8 ELSE $3::float8 END)`;
+
+/** Takes the lease of one unfinished order nobody holds; the order with its items, or null. */
+export async function claimOrder(
   db: Queryable,
   id: string,
-  delayMs: number,
-  attention: string | null,
-): Promise<number> {
-  const { rows } = await db.query<{ saga_attempts: number }>(
-    `UPDATE orders SET saga_attempts = saga_attempts + 1, lease_until = NULL,
-       next_try_at = now() + make_interval(secs => $2), attention = COALESCE($3, attention), updated_at = now()
-     WHERE id = $1 RETURNING saga_attempts`,
-    [id, delayMs / 1000, attention],
+  owner: string,
+  lease: Lease,
+): Promise<OrderRow | null> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE orders SET lease_until = ${LEASE_FOR_STEP}, lease_owner = $2
+     WHERE id = $1 AND saga_step <> 'done' AND ${FREE}
+     RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}`,
+    [id, owner, secs(lease.ms), secs(lease.chargingMs)],
   );
-  return rows[0]?.saga_attempts ?? 0;
+  return rows[0] ?? null;
 }
 
-/** Orders whose saga is unfinished, due, and not driven by anyone right now. */
-export async function dueOrders(db: Queryable, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM orders
-     WHERE saga_step <> 'done' AND next_try_at <= now() AND (lease_until IS NULL OR lease_until < now())
-     ORDER BY next_try_at LIMIT $1`,
-    [limit],
+/** Takes the lease of up to `limit` unfinished orders that are due and free (the resumer). */
+export async function claimDue(
+  db: Queryable,
+  owner: string,
+  lease: Lease,
+  limit: number,
+): Promise<OrderRow[]> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE orders SET lease_until = ${LEASE_FOR_STEP}, lease_owner = $2
+     WHERE id IN (
+       SELECT id FROM orders WHERE saga_step <> 'done' AND next_try_at <= now() AND ${FREE}
+       ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     AND ${FREE}
+     RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}`,
+    [limit, owner, secs(lease.ms), secs(lease.chargingMs)],
   );
-  return rows.map((r) => r.id);
+  return rows;
+}
+
+/**
+ * Takes a paid order that has not shipped into `refunding` (a cancellation), with its lease;
+ * null when it is not paid, is held by a worker, or its checkout is still running.
+ */
+export async function claimForRefund(
+  db: Queryable,
+  id: string,
+  owner: string,
+  leaseMs: number,
+): Promise<OrderRow | null> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE orders SET saga_step = 'refunding', attention = NULL, cancel_reason = 'requested',
+       saga_attempts = 0, next_try_at = now(),
+       lease_until = now() + make_interval(secs => $3), lease_owner = $2, updated_at = now()
+     WHERE id = $1 AND status = 'paid' AND saga_step IN ('done', 'clearing') AND ${FREE}
+     RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}`,
+    [id, owner, secs(leaseMs)],
+  );
+  return rows[0] ?? null;
+}
+
+/** Starts the next payment attempt of a failed order from `reserving`, with its lease. */
+export async function claimForRetry(
+  db: Queryable,
+  id: string,
+  owner: string,
+  leaseMs: number,
+  paymentMethod: string | undefined,
+): Promise<OrderRow | null> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE orders SET saga_step = 'reserving', status = 'pending', attempt = attempt + 1,
+       payment_method = coalesce($4, payment_method), payment_id = NULL, payment_error = NULL,
+       saga_attempts = 0, next_try_at = now(), lease_until = now() + make_interval(secs => $3),
+       lease_owner = $2, updated_at = now()
+     WHERE id = $1 AND status = 'payment_failed' AND saga_step = 'done'
+     RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}`,
+    [id, owner, secs(leaseMs), paymentMethod ?? null],
+  );
+  return rows[0] ?? null;
+}
+
+/** Cancels an order whose payment failed (nothing is held for it); null when it changed meanwhile. */
+export async function cancelFailed(db: Queryable, id: string, reason: string): Promise<OrderRow | null> {
+  const { rows } = await db.query<OrderRow>(
+    `WITH cancelled AS (
+       UPDATE orders SET status = 'cancelled', cancel_reason = 'requested', updated_at = now()
+       WHERE id = $1 AND status = 'payment_failed' AND saga_step = 'done'
+       RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}),
+     history AS (
+       INSERT INTO order_status_history (order_id, status, reason) SELECT id, 'cancelled', $2 FROM cancelled)
+     SELECT * FROM cancelled`,
+    [id, reason],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Removes an order that never got its stock (nothing was charged or announced) and, with a key,
+ * stores the answer its replays get, in one statement.
+ */
+export async function removeUnreserved(
+  db: Queryable,
+  id: string,
+  owner: string,
+  answer?: { userId: string; key: string; status: number; body: Record<string, unknown> },
+): Promise<void> {
+  await db.query(
+    `WITH removed AS (
+       DELETE FROM orders WHERE id = $1 AND lease_owner = $2 AND saga_step = 'reserving' AND attempt = 1
+       RETURNING id)
+     UPDATE idempotency_keys SET response_status = $5, response_body = $6
+     WHERE user_id = $3 AND key = $4 AND order_id IN (SELECT id FROM removed)`,
+    [id, owner, answer?.userId ?? null, answer?.key ?? null, answer?.status ?? null, answer?.body ?? null],
+  );
 }

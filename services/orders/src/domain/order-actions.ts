@@ -1,11 +1,17 @@
 // Use cases on an order that exists: read it, list them, cancel one, pay again for a failed one.
-import { Conflict, NotFound } from '@minishop/kit/errors';
 import { withTransaction } from '@minishop/kit/db';
+import { Conflict, NotFound } from '@minishop/kit/errors';
 import * as orders from '../data/orders.repository.ts';
-import type { OrderRow } from '../data/orders.repository.ts';
+import type { OrderRow, OrderStatus } from '../data/orders.repository.ts';
 import * as sagaState from '../data/saga.repository.ts';
-import { driveOrder, type SagaDeps } from './checkout-saga.ts';
+import { leaseClock, newPass, runSaga, type SagaDeps } from './checkout-saga.ts';
+import { announce } from './order-events.ts';
 import type { Customer } from './place-order.ts';
+
+/** How long a cancellation waits for a worker that holds the order (e.g. clearing the cart). */
+const CANCEL_WAIT_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function getOrder(deps: Pick<SagaDeps, 'pool'>, customer: Customer, id: string) {
   const order = await orders.findOrder(deps.pool, id);
@@ -13,33 +19,74 @@ export async function getOrder(deps: Pick<SagaDeps, 'pool'>, customer: Customer,
   return { order, history: await orders.historyOf(deps.pool, id) };
 }
 
-export async function cancelOrder(deps: SagaDeps, customer: Customer, id: string): Promise<OrderRow> {
-  const { order } = await getOrder(deps, customer, id);
-  if (order.status === 'cancelled') return order;
-  if (order.status === 'payment_failed' && order.saga_step === 'done') {
-    await withTransaction(deps.pool, async (tx) => {
-      if (await sagaState.advance(tx, id, 'done', 'done', { status: 'cancelled' })) {
-        await orders.addHistory(tx, id, 'cancelled', 'cancelled by the customer');
-      }
-    });
-  } else if (order.status === 'paid' && ['done', 'clearing'].includes(order.saga_step)) {
-    const moved = await sagaState.advance(deps.pool, id, ['done', 'clearing'], 'refunding', {
-      attention: null,
-    });
-    if (moved) await driveOrder(deps, id);
-    const after = (await orders.findOrder(deps.pool, id))!;
-    if (after.status === 'paid' && after.saga_step === 'done') {
-      throw new Conflict('the order has already shipped and can no longer be cancelled');
-    }
-    return after;
-  } else if (order.status === 'pending') {
-    throw new Conflict('the checkout of this order is still in progress; try again in a moment');
-  } else {
-    throw new Conflict(`an order that is ${order.status} can no longer be cancelled`);
-  }
-  return (await orders.findOrder(deps.pool, id))!;
+/** A page of orders: the customer's own, or everyone's (or those needing attention) for an admin. */
+export async function listOrders(
+  deps: Pick<SagaDeps, 'pool'>,
+  customer: Customer,
+  query: { limit: number; offset: number; status?: OrderStatus; attention?: boolean },
+) {
+  const admin = customer.role === 'admin';
+  return orders.listOrders(deps.pool, {
+    ...query,
+    userId: admin ? null : customer.id,
+    attention: admin && query.attention === true,
+  });
 }
 
+/**
+ * Cancels an order: one whose payment failed at once; a paid one that has not shipped through the
+ * refund. A shipped order, or one whose checkout is still running, cannot be cancelled.
+ */
+export async function cancelOrder(deps: SagaDeps, customer: Customer, id: string): Promise<OrderRow> {
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  for (;;) {
+    const { order } = await getOrder(deps, customer, id);
+    if (order.status === 'cancelled') return order;
+    if (order.status === 'payment_failed' && order.saga_step === 'done') {
+      const cancelled = await withTransaction(deps.pool, async (tx) => {
+        const row = await sagaState.cancelFailed(tx, id, 'cancelled by the customer');
+        if (row)
+          await announce(tx, row, {
+            type: 'OrderCancelled',
+            extra: { reason: 'requested', refunded: false },
+          });
+        return row;
+      });
+      if (cancelled) {
+        deps.outboxWake?.();
+        return cancelled;
+      }
+      continue; // paid again or cancelled meanwhile: look again
+    }
+    if (order.status === 'paid' && ['done', 'clearing'].includes(order.saga_step)) {
+      const pass = newPass(deps);
+      const held = leaseClock(pass);
+      const claimed = await sagaState.claimForRefund(deps.pool, id, pass.owner, deps.leaseMs);
+      if (claimed) {
+        held(deps.leaseMs);
+        return refunded(await runSaga(pass, claimed));
+      }
+      // A worker holds it for a moment (clearing the cart): wait for it.
+      if (Date.now() < deadline) {
+        await sleep(50);
+        continue;
+      }
+    }
+    if (order.status === 'pending' || order.status === 'paid') {
+      throw new Conflict('the checkout of this order is still in progress; try again in a moment');
+    }
+    throw new Conflict(`an order that is ${order.status} can no longer be cancelled`);
+  }
+}
+
+function refunded(after: OrderRow): OrderRow {
+  if (after.status === 'paid' && after.saga_step === 'done') {
+    throw new Conflict('the order has already shipped and can no longer be cancelled');
+  }
+  return after;
+}
+
+/** Pays again for an order whose payment failed: the saga runs again from its reservation. */
 export async function retryPayment(
   deps: SagaDeps,
   customer: Customer,
@@ -51,27 +98,10 @@ export async function retryPayment(
   if (order.status !== 'payment_failed' || order.saga_step !== 'done') {
     throw new Conflict(`only an order whose payment failed can be paid again (this one is ${order.status})`);
   }
-  const moved = await withTransaction(deps.pool, async (tx) => {
-    const ok = await sagaState.advance(tx, id, 'done', 'reserving', {
-      status: 'pending',
-      attempt: order.attempt + 1,
-      payment_method: paymentMethod ?? order.payment_method,
-      payment_id: null,
-      payment_error: null,
-      leaseMs: deps.leaseMs,
-    });
-    return ok;
-  });
-  if (!moved) throw new Conflict('this order changed meanwhile; try again');
-  await driveOrder(deps, id, { leaseHeld: true, answering: true });
-  return (await orders.findOrder(deps.pool, id))!;
-}
-
-/** A page of orders: the customer's own, or everyone's for an admin. */
-export async function listOrders(
-  deps: Pick<SagaDeps, 'pool'>,
-  customer: Customer,
-  page: { limit: number; offset: number },
-) {
-  return orders.listOrders(deps.pool, { userId: customer.role === 'admin' ? null : customer.id, ...page });
+  const pass = newPass(deps, { answering: true });
+  const held = leaseClock(pass);
+  const claimed = await sagaState.claimForRetry(deps.pool, id, pass.owner, deps.leaseMs, paymentMethod);
+  if (!claimed) throw new Conflict('this order changed meanwhile; try again');
+  held(deps.leaseMs);
+  return runSaga(pass, claimed);
 }

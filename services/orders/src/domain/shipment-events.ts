@@ -2,9 +2,9 @@
 // and announced to the buyer.
 import { NotFound } from '@minishop/kit/errors';
 import { withTransaction } from '@minishop/kit/db';
-import * as orders from '../data/orders.repository.ts';
-import * as shipmentEvents from '../data/shipment-events.repository.ts';
-import { announce, type SagaDeps } from './checkout-saga.ts';
+import { applyShipmentStatus } from '../data/shipment-events.repository.ts';
+import type { SagaDeps } from './checkout-saga.ts';
+import { announce } from './order-events.ts';
 
 export interface ShipmentEvent {
   event_id: string;
@@ -14,19 +14,28 @@ export interface ShipmentEvent {
 
 /** Applies a shipment status change once; later statuses never move an order back. */
 export async function applyShipmentEvent(
-  deps: Pick<SagaDeps, 'pool'>,
+  deps: Pick<SagaDeps, 'pool' | 'outboxWake'>,
   orderId: string,
   event: ShipmentEvent,
-) {
-  await withTransaction(deps.pool, async (tx) => {
-    const order = await orders.findOrder(tx, orderId);
-    if (!order) throw new NotFound('order');
-    if (!(await shipmentEvents.markShipmentEvent(tx, event.event_id, orderId))) return;
-    const from = event.status === 'in_transit' ? (['paid'] as const) : (['paid', 'shipped'] as const);
-    const to = event.status === 'in_transit' ? 'shipped' : 'delivered';
-    if (!(await orders.setStatus(tx, orderId, [...from], to))) return;
-    await orders.addHistory(tx, orderId, to, `shipment ${event.status.replace('_', ' ')}`);
-    const fresh = (await orders.findOrder(tx, orderId))!;
-    await announce(tx, fresh, to === 'shipped' ? 'Shipped' : 'Delivered', { shipment_id: event.shipment_id });
+): Promise<void> {
+  const to = event.status === 'in_transit' ? 'shipped' : 'delivered';
+  const announced = await withTransaction(deps.pool, async (tx) => {
+    const applied = await applyShipmentStatus(tx, {
+      eventId: event.event_id,
+      orderId,
+      from: event.status === 'in_transit' ? ['paid'] : ['paid', 'shipped'],
+      to,
+      reason: `shipment ${event.status.replace('_', ' ')}`,
+    });
+    if (applied.outcome === 'unknown_order') throw new NotFound('order');
+    if (applied.outcome === 'applied' && applied.order) {
+      await announce(tx, applied.order, {
+        type: to === 'shipped' ? 'Shipped' : 'Delivered',
+        extra: { shipment_id: event.shipment_id },
+      });
+      return true;
+    }
+    return false;
   });
+  if (announced) deps.outboxWake?.();
 }

@@ -10,6 +10,11 @@ export interface CartLine {
   quantity: number;
 }
 
+/** A cart line as read at checkout: the name is what the buyer saw, shown until stock is reserved. */
+export interface CartItem extends CartLine {
+  name: string | null;
+}
+
 export interface ReservedItem {
   product_id: string;
   name: string;
@@ -51,24 +56,34 @@ export class UnexpectedReply extends Error {
   }
 }
 
+/**
+ * The saga's calls take the `performance.now()` instant by which they must be over: the end of
+ * the worker's lease on the order (nothing is sent after it).
+ */
 export interface Upstreams {
-  readCart(userId: string): Promise<CartLine[]>;
-  clearCart(userId: string): Promise<void>;
-  reserve(orderId: string, lines: CartLine[]): Promise<ReserveResult>;
-  commit(orderId: string): Promise<'committed' | 'gone'>;
-  release(orderId: string): Promise<void>;
-  charge(request: {
-    order_id: string;
-    user_id: string;
-    attempt: number;
-    amount: string;
-    currency: string;
-    payment_method: string;
-  }): Promise<Payment>;
-  refund(orderId: string): Promise<void>;
-  createShipment(request: { order_id: string; user_id: string; address: ShippingAddress }): Promise<Shipment>;
+  readCart(userId: string): Promise<CartItem[]>;
+  clearCart(userId: string, deadline?: number): Promise<void>;
+  reserve(orderId: string, lines: CartLine[], deadline?: number): Promise<ReserveResult>;
+  commit(orderId: string, deadline?: number): Promise<'committed' | 'gone'>;
+  release(orderId: string, deadline?: number): Promise<void>;
+  charge(
+    request: {
+      order_id: string;
+      user_id: string;
+      attempt: number;
+      amount: string;
+      currency: string;
+      payment_method: string;
+    },
+    deadline?: number,
+  ): Promise<Payment>;
+  refund(orderId: string, deadline?: number): Promise<void>;
+  createShipment(
+    request: { order_id: string; user_id: string; address: ShippingAddress },
+    deadline?: number,
+  ): Promise<Shipment>;
   /** 'shipped' when the parcel is already on its way and can no longer be stopped. */
-  cancelShipment(shipmentId: string): Promise<'cancelled' | 'shipped'>;
+  cancelShipment(shipmentId: string, deadline?: number): Promise<'cancelled' | 'shipped'>;
   notify(notification: Notification): Promise<void>;
 }
 
@@ -93,58 +108,63 @@ export function createUpstreams(config: Config): Upstreams {
 
   return {
     async readCart(userId) {
-      const res = await cart.request<{ items: CartLine[] }>({
+      const res = await cart.request<{ items: CartItem[] }>({
         method: 'GET',
         path: `/cart/internal/${userId}`,
       });
-      return expect2xx<{ items: CartLine[] }>('cart', res).items.map((i) => ({
+      return expect2xx<{ items: CartItem[] }>('cart', res).items.map((i) => ({
         product_id: i.product_id,
+        name: i.name || null,
         quantity: i.quantity,
       }));
     },
-    async clearCart(userId) {
-      expect2xx('cart', await cart.request({ method: 'DELETE', path: `/cart/internal/${userId}` }));
+    async clearCart(userId, deadline) {
+      expect2xx('cart', await cart.request({ method: 'DELETE', path: `/cart/internal/${userId}`, deadline }));
     },
-    async reserve(orderId, lines) {
+    async reserve(orderId, lines, deadline) {
       const res = await catalog.request<{ items: ReservedItem[]; short?: [] }>({
         method: 'POST',
         path: '/catalog/reservations',
         body: { order_id: orderId, items: lines },
         idempotent: true, // keyed by the order id
+        deadline,
       });
       if (res.status === 409 && Array.isArray(res.body.short)) return { ok: false, short: res.body.short };
       return { ok: true, items: expect2xx<{ items: ReservedItem[] }>('catalog', res).items };
     },
-    async commit(orderId) {
+    async commit(orderId, deadline) {
       const res = await catalog.request({
         method: 'POST',
         path: `/catalog/reservations/${orderId}/commit`,
         idempotent: true,
+        deadline,
       });
       if (res.status === 409 || res.status === 404) return 'gone';
       expect2xx('catalog', res);
       return 'committed';
     },
-    async release(orderId) {
+    async release(orderId, deadline) {
       const res = await catalog.request({
         method: 'POST',
         path: `/catalog/reservations/${orderId}/release`,
         idempotent: true,
+        deadline,
       });
       // No reservation left to release (never made, or expired) is the outcome we want.
       if (res.status === 404) return;
       expect2xx('catalog', res);
     },
-    async charge(request) {
+    async charge(request, deadline) {
       const res = await payments.request<Payment>({
         method: 'POST',
         path: '/payments/charges',
         body: request,
         idempotent: true, // keyed by order id and attempt
+        deadline,
       });
       return expect2xx<Payment>('payments', res);
     },
-    async refund(orderId) {
+    async refund(orderId, deadline) {
       expect2xx(
         'payments',
         await payments.request({
@@ -152,23 +172,26 @@ export function createUpstreams(config: Config): Upstreams {
           path: '/payments/refunds',
           body: { order_id: orderId },
           idempotent: true,
+          deadline,
         }),
       );
     },
-    async createShipment(request) {
+    async createShipment(request, deadline) {
       const res = await shipping.request<Shipment>({
         method: 'POST',
         path: '/shipping',
         body: request,
         idempotent: true, // one shipment per order
+        deadline,
       });
       return expect2xx<Shipment>('shipping', res);
     },
-    async cancelShipment(shipmentId) {
+    async cancelShipment(shipmentId, deadline) {
       const res = await shipping.request({
         method: 'POST',
         path: `/shipping/${shipmentId}/cancel`,
         idempotent: true,
+        deadline,
       });
       if (res.status === 409) return 'shipped';
       if (res.status !== 404) expect2xx('shipping', res);

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '@minishop/kit/http';
 import { principalOf, requireScope, requireUser } from '@minishop/kit/auth-guard';
-import { IdParams, PageQuery, ProblemResponses } from '@minishop/kit/schemas';
+import { IdParams, ProblemResponses } from '@minishop/kit/schemas';
 import type { SagaDeps } from '../domain/checkout-saga.ts';
 import { cancelOrder, getOrder, listOrders, retryPayment } from '../domain/order-actions.ts';
 import { orderView } from '../domain/order-view.ts';
@@ -10,6 +10,7 @@ import { placeOrder, type Customer } from '../domain/place-order.ts';
 import { applyShipmentEvent } from '../domain/shipment-events.ts';
 import {
   IdempotencyHeaders,
+  ListQuery,
   Order,
   PlaceOrderBody,
   RetryPaymentBody,
@@ -55,8 +56,8 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
       onRequest: requireUser,
       schema: {
         ...secured,
-        summary: 'Your orders, newest first (admins see everyone’s)',
-        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        summary: 'Your orders, newest first (admins see everyone’s), optionally by status',
+        querystring: ListQuery,
         response: { 200: Type.Array(Order), ...errors },
       },
     },

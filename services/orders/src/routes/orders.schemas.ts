@@ -1,6 +1,6 @@
 // The Orders API's shapes: one schema each for validation, serialization, OpenAPI and types.
 import { Type } from '@sinclair/typebox';
-import { Currency, Money, Timestamp, Uuid } from '@minishop/kit/schemas';
+import { Currency, Money, PageQuery, Timestamp, Uuid } from '@minishop/kit/schemas';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
@@ -34,8 +34,26 @@ export const OrderItem = Type.Object({
   line_total: Money,
 });
 
-export const Status = Type.Union(
-  ['pending', 'paid', 'shipped', 'delivered', 'payment_failed', 'cancelled'].map((s) => Type.Literal(s)),
+export const Status = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('paid'),
+  Type.Literal('shipped'),
+  Type.Literal('delivered'),
+  Type.Literal('payment_failed'),
+  Type.Literal('cancelled'),
+]);
+
+export const ListQuery = Type.Object(
+  {
+    ...PageQuery,
+    status: Type.Optional({ ...Status, description: 'only orders with this status' }),
+    attention: Type.Optional(
+      Type.Boolean({
+        description: 'admins only: true lists just the orders that need a person to look at them',
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 export const Order = Type.Object({

@@ -1,0 +1,28 @@
+// The events Orders announces to the buyer through its outbox, written in the same transaction as
+// the change they describe, under an id that makes each one unique per order (and attempt).
+import type { Queryable } from '@minishop/kit/db';
+import type { OrderRow } from '../data/orders.repository.ts';
+import { enqueue } from '../data/outbox.repository.ts';
+import { eventData } from './order-view.ts';
+
+export type EventType =
+  'OrderPlaced' | 'PaymentConfirmed' | 'PaymentFailed' | 'OrderCancelled' | 'Shipped' | 'Delivered';
+
+export interface OrderEvent {
+  type: EventType;
+  extra?: Record<string, unknown>;
+}
+
+/** Events that can happen once per payment attempt carry the attempt in their id. */
+const PER_ATTEMPT: ReadonlySet<EventType> = new Set(['PaymentConfirmed', 'PaymentFailed', 'OrderCancelled']);
+
+export async function announce(tx: Queryable, order: OrderRow, event: OrderEvent): Promise<void> {
+  const suffix = PER_ATTEMPT.has(event.type) ? `:${order.attempt}` : '';
+  await enqueue(tx, {
+    event_id: `${order.id}:${event.type}${suffix}`,
+    order_id: order.id,
+    type: event.type,
+    recipient: order.email,
+    payload: eventData(order, event.extra),
+  });
+}
