@@ -1,13 +1,19 @@
-// Who may call what, through the gateway: every route of every service — the public ones and the
-// internal ones that services call each other with — for anonymous callers, a customer, the
-// admin and two service clients (Orders' and Shipping's client-credentials tokens).
+// Who may call what: every route of every service, for anonymous callers, a customer, the admin
+// and two service clients (Orders' and Shipping's client-credentials tokens). Public routes are
+// called through the gateway; internal ones, which the gateway refuses whoever asks, at their
+// own service, where each still checks the caller's scope.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShop, type Shop } from '../support/shop.ts';
+import { call, startShop, type Reply, type Shop } from '../support/shop.ts';
+import { isProblem, tokenRequest } from '../support/callers.ts';
 import {
   CALLERS,
   GATEWAY_ROUTES,
   ROUTES,
+  allowedCaller,
+  concretePath,
+  methodOf,
+  serviceOf,
   outcomeOf,
   prepareFixtures,
   send,
@@ -24,21 +30,57 @@ beforeAll(async () => {
 });
 afterAll(() => shop?.stop());
 
+interface Operation {
+  route: string;
+  internal: boolean;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+function operationsOf(document: {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+}): Operation[] {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, operation]) => ({
+        route: `${method.toUpperCase()} ${path}`,
+        internal: operation['x-internal'] === true,
+      })),
+  );
+}
+
+/** A service's own document, which lists its internal operations too. */
+async function serviceOperations(base: string): Promise<Operation[]> {
+  const res = await call(base, 'GET', '/openapi.json');
+  expect(res.status, base).toBe(200);
+  return operationsOf(res.body);
+}
+
 const describeAccess = (route: RouteCase) =>
   CALLERS.map((c) => `${c} ${route.access[c] === 'allowed' ? '✓' : route.access[c]}`).join(', ');
 
 describe('the role matrix', () => {
-  it('covers every route the API documentation lists', async () => {
+  it('covers every route the services document, and marks internal exactly those they mark', async () => {
+    const documented = (
+      await Promise.all(Object.values(shop.stack.urls.services).map(serviceOperations))
+    ).flat();
+    const listed = ROUTES.filter((r) => !GATEWAY_ROUTES.has(r.route));
+    expect(listed.map((r) => `${r.route}${r.internal ? ' (internal)' : ''}`).sort()).toEqual(
+      documented.map((op) => `${op.route}${op.internal ? ' (internal)' : ''}`).sort(),
+    );
+  });
+
+  it('shows only the public routes in the gateway’s /docs', async () => {
     const docs = await shop.api('GET', '/docs/json');
     expect(docs.status).toBe(200);
-    const documented = Object.entries(docs.body.paths as Record<string, Record<string, unknown>>).flatMap(
-      ([path, item]) =>
-        Object.keys(item)
-          .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-          .map((m) => `${m.toUpperCase()} ${path}`),
-    );
-    const listed = ROUTES.map((r) => r.route).filter((r) => !GATEWAY_ROUTES.has(r));
-    expect([...listed].sort()).toEqual([...documented].sort());
+    const listed = ROUTES.filter((r) => !GATEWAY_ROUTES.has(r.route) && !r.internal).map((r) => r.route);
+    expect(
+      operationsOf(docs.body)
+        .map((op) => op.route)
+        .sort(),
+    ).toEqual([...listed].sort());
+    expect(JSON.stringify(docs.body)).not.toContain('x-internal');
   });
 
   it.each(ROUTES.map((r) => [r.route, describeAccess(r), r] as const))(
@@ -52,6 +94,37 @@ describe('the role matrix', () => {
       expect(actual, `statuses: ${JSON.stringify(statuses)}`).toEqual(route.access);
     },
   );
+});
+
+describe('internal operations', () => {
+  const internal = ROUTES.filter((r) => r.internal);
+
+  it.each(internal.map((r) => [r.route, serviceOf(r), r] as const))(
+    '%s is refused by the gateway for every caller, and served by %s',
+    async (_name, service, route) => {
+      const path = concretePath(route, f);
+      const body = route.body ? await route.body(f) : undefined;
+      const answers: Record<string, Reply> = {};
+      for (const caller of CALLERS) {
+        answers[caller] = await shop.api(methodOf(route), path, {
+          token: f.tokens[caller],
+          ...(body !== undefined ? { body } : {}),
+        });
+      }
+      const refused = Object.entries(answers).filter(([, res]) => isProblem(res, 404));
+      expect(refused.map(([caller]) => caller)).toEqual([...CALLERS]);
+      // The service itself still has the route (the matrix above checks who may call it).
+      const direct = await send(f, route, allowedCaller(route));
+      expect(`${direct.status} ${direct.body?.detail ?? ''}`, service).not.toMatch(/^404 no route/);
+    },
+  );
+
+  it('leaves the services’ health, readiness, metrics and internal documents off the gateway', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi-internal.json', '/auth/openapi.json']) {
+      const res = await shop.api('GET', path, { token: f.tokens.customer });
+      expect(isProblem(res, 404), `${path}: ${res.status}`).toBe(true);
+    }
+  });
 });
 
 describe('checks before the body is read', () => {
@@ -81,46 +154,47 @@ describe('checks before the body is read', () => {
 
 describe('service tokens', () => {
   it('are never given a scope their client does not hold', async () => {
-    const res = await shop.api('POST', '/auth/token', {
-      body: {
-        grant_type: 'client_credentials',
-        client_id: 'shipping',
-        client_secret: shop.stack.secrets.serviceClients.shipping,
-        scope: 'notify:send catalog:reserve',
-      },
+    const res = await tokenRequest(shop, {
+      grant_type: 'client_credentials',
+      client_id: 'shipping',
+      client_secret: shop.stack.secrets.serviceClients.shipping!,
+      scope: 'notify:send catalog:reserve',
     });
     expect(res.status).toBe(403);
   });
 
   it('narrowed to some scopes, open only the routes of those scopes', async () => {
-    const res = await shop.api('POST', '/auth/token', {
-      body: {
-        grant_type: 'client_credentials',
-        client_id: 'orders',
-        client_secret: shop.stack.secrets.serviceClients.orders,
-        scope: 'cart:read',
-      },
+    const res = await tokenRequest(shop, {
+      grant_type: 'client_credentials',
+      client_id: 'orders',
+      client_secret: shop.stack.secrets.serviceClients.orders!,
+      scope: 'cart:read',
     });
     expect(res.status).toBe(200);
     expect(res.body.scope).toBe('cart:read');
     const token = res.body.access_token as string;
-    const read = await shop.api('GET', `/cart/internal/${f.customer.id}`, { token });
+    const { cart, catalog } = shop.stack.urls.services;
+    const read = await call(cart, 'GET', `/cart/internal/${f.customer.id}`, { token });
     expect(read.status).toBe(200);
-    const reserve = await shop.api('POST', '/catalog/reservations', {
+    const reserve = await call(catalog, 'POST', '/catalog/reservations', {
       token,
       body: { order_id: randomUUID(), items: [{ product_id: f.product.id, quantity: 1 }] },
     });
     expect(reserve.status).toBe(403);
-    const clear = await shop.api('DELETE', `/cart/internal/${f.customer.id}`, { token });
+    const clear = await call(cart, 'DELETE', `/cart/internal/${f.customer.id}`, { token });
     expect(clear.status).toBe(403);
   });
 
   it('are refused to a wrong secret and to an unknown client, alike', async () => {
-    const wrong = await shop.api('POST', '/auth/token', {
-      body: { grant_type: 'client_credentials', client_id: 'orders', client_secret: 'not the secret' },
+    const wrong = await tokenRequest(shop, {
+      grant_type: 'client_credentials',
+      client_id: 'orders',
+      client_secret: 'not the secret',
     });
-    const unknown = await shop.api('POST', '/auth/token', {
-      body: { grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'not the secret' },
+    const unknown = await tokenRequest(shop, {
+      grant_type: 'client_credentials',
+      client_id: 'nobody',
+      client_secret: 'not the secret',
     });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);

@@ -1,10 +1,10 @@
-// Hostile input through the gateway against every service: forged, tampered and misused access
+// Hostile input against every service, through the gateway (internal routes at their service): forged, tampered and misused access
 // tokens; bodies that smuggle fields (a role, a stock level, a price); malformed JSON; ids that
 // are not UUIDs; SQL-looking and otherwise awkward text, which must be stored and searched as
 // plain data. Whatever arrives, the answer is a 4xx problem, never a 5xx.
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isProblem, openAccount, uniqueName, type Account } from '../support/callers.ts';
+import { isProblem, openAccount, tokenRequest, uniqueName, type Account } from '../support/callers.ts';
 import {
   decodeJwt,
   ed25519Signed,
@@ -20,13 +20,14 @@ import { rawRequest } from '../support/raw-http.ts';
 import {
   ROUTES,
   allowedCaller,
+  baseOf,
   fillPath,
   methodOf,
   prepareFixtures,
   send,
   type Fixtures,
 } from '../support/routes.ts';
-import { ADDRESS, startShop, type Reply, type Shop } from '../support/shop.ts';
+import { ADDRESS, call, startShop, type Reply, type Shop } from '../support/shop.ts';
 
 let shop: Shop;
 let f: Fixtures;
@@ -292,7 +293,7 @@ describe('fields a body must not carry', () => {
       body: { order_id: randomUUID(), amount: '0.01' },
     });
     expect(pay.status).toBe(422);
-    const reserve = await shop.api('POST', '/catalog/reservations', {
+    const reserve = await call(shop.stack.urls.services.catalog, 'POST', '/catalog/reservations', {
       token: f.tokens.orders,
       body: { order_id: randomUUID(), items: [{ product_id: product.id, quantity: 1, unit_price: '0.01' }] },
     });
@@ -354,7 +355,7 @@ describe('ids that are not UUIDs', () => {
     const answers = await Promise.all(
       BAD_IDS.map((id) =>
         rawRequest(
-          shop.gateway,
+          baseOf(shop, route),
           methodOf(route),
           fillPath(route, () => id),
           {
@@ -554,10 +555,15 @@ describe('text PostgreSQL cannot store (NUL characters)', () => {
     const order = (await shop.checkout(buyer.token)).body;
     expectAll4xx({
       'checkout with a NUL in the address': refused,
-      'shipment event with a NUL in its id': await shop.api('POST', `/orders/${order.id}/shipment-events`, {
-        token: f.tokens.shipping,
-        body: { event_id: `e${NUL}`, shipment_id: order.shipment_id, status: 'in_transit' },
-      }),
+      'shipment event with a NUL in its id': await call(
+        shop.stack.urls.services.orders,
+        'POST',
+        `/orders/${order.id}/shipment-events`,
+        {
+          token: f.tokens.shipping,
+          body: { event_id: `e${NUL}`, shipment_id: order.shipment_id, status: 'in_transit' },
+        },
+      ),
     });
   });
 
@@ -572,7 +578,7 @@ describe('text PostgreSQL cannot store (NUL characters)', () => {
 
   it('notifications: event data and the delivery log filter', async () => {
     expectAll4xx({
-      'event with a NUL in its data': await shop.api('POST', '/notify', {
+      'event with a NUL in its data': await call(shop.stack.urls.services.notifications, 'POST', '/notify', {
         token: f.tokens.orders,
         body: {
           event_id: randomUUID(),
@@ -596,8 +602,10 @@ describe('text PostgreSQL cannot store (NUL characters)', () => {
       refresh: await shop.api('POST', '/auth/refresh', { body: { refresh_token: NUL } }),
       'verify email': await shop.api('POST', '/auth/verify-email', { body: { token: NUL } }),
       'open a verification link': await shop.api('GET', '/auth/verify-email?token=%00'),
-      'service token': await shop.api('POST', '/auth/token', {
-        body: { grant_type: 'client_credentials', client_id: `o${NUL}`, client_secret: 'x' },
+      'service token': await tokenRequest(shop, {
+        grant_type: 'client_credentials',
+        client_id: `o${NUL}`,
+        client_secret: 'x',
       }),
     });
   });

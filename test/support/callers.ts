@@ -1,7 +1,7 @@
 // The kinds of caller the end-to-end security tests speak as: nobody, a customer with a full
 // session (access and refresh token), the admin, and a service holding a client-credentials token.
 import { randomUUID } from 'node:crypto';
-import type { Reply, Shop } from './shop.ts';
+import { call, type Reply, type Shop } from './shop.ts';
 
 export interface Account {
   id: string;
@@ -39,12 +39,19 @@ export async function openAccount(shop: Shop, prefix = 'user'): Promise<Account>
 /** Client ids of the stack's service clients (see tools/launcher/src/components.ts for their scopes). */
 export type ServiceClientId = 'orders' | 'payments' | 'shipping' | 'cart';
 
-/** A client-credentials token, obtained the way a service gets one: POST /auth/token. */
+/** Asks Auth itself for a client-credentials token (POST /auth/token), as a service does. */
+export function tokenRequest(shop: Shop, body: Record<string, string>): Promise<Reply> {
+  return call(shop.stack.urls.services.auth, 'POST', '/auth/token', { body });
+}
+
+/** A client-credentials token, obtained the way a service gets one: POST /auth/token at Auth. */
 export async function serviceToken(shop: Shop, clientId: ServiceClientId): Promise<string> {
   const secret = shop.stack.secrets.serviceClients[clientId];
   if (!secret) throw new Error(`the stack has no service client ${clientId}`);
-  const res = await shop.api('POST', '/auth/token', {
-    body: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret },
+  const res = await tokenRequest(shop, {
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: secret,
   });
   if (res.status !== 200) throw new Error(`service token failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;

@@ -1,10 +1,13 @@
-// Every route the shop serves through the gateway, as the API documentation names it, with a
-// concrete request that is valid for it and who may call it. The role matrix, the unknown-field,
-// malformed-JSON and bad-id suites all work from this one catalogue; a test compares it with
-// /docs/json so that a new route cannot be added without appearing here.
+// Every route the shop serves, as the API documentation names it, with a concrete request that
+// is valid for it and who may call it. Public routes are called through the gateway; internal
+// ones (only services call them, and the gateway refuses them) at their own service, as another
+// service would. The role matrix, the unknown-field, malformed-JSON and bad-id suites all work
+// from this one catalogue; a test compares it with the services' documents so that a new route
+// cannot be added without appearing here.
 import { randomUUID } from 'node:crypto';
 import { openAccount, serviceToken, uniqueName, type Account } from './callers.ts';
-import { ADDRESS, type Reply, type Shop } from './shop.ts';
+import { ADDRESS, call, type Reply, type Shop } from './shop.ts';
+import type { ServiceName } from '../../tools/launcher/src/components.ts';
 
 export const CALLERS = ['anonymous', 'customer', 'admin', 'orders', 'shipping'] as const;
 /** anonymous, a customer, the admin, and two services: the Orders client and the Shipping client. */
@@ -63,6 +66,8 @@ export interface RouteCase {
   body?: (f: Fixtures) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The body is raw bytes, not JSON (signed webhooks). */
   rawBody?: boolean;
+  /** Only services call it: marked internal by its service, refused by the gateway. */
+  internal?: boolean;
 }
 
 const newUser = () => {
@@ -94,6 +99,7 @@ export const ROUTES: RouteCase[] = [
   { route: 'GET /auth/.well-known/jwks.json', access: PUBLIC },
   {
     route: 'POST /auth/token',
+    internal: true,
     access: PUBLIC,
     body: (f) => ({
       grant_type: 'client_credentials',
@@ -124,12 +130,13 @@ export const ROUTES: RouteCase[] = [
   { route: 'DELETE /catalog/products/{id}', access: ADMIN },
   {
     route: 'POST /catalog/reservations',
+    internal: true,
     access: service(['orders']),
     body: (f) => ({ order_id: randomUUID(), items: [{ product_id: f.product.id, quantity: 1 }] }),
   },
-  { route: 'GET /catalog/reservations/{order_id}', access: service(['orders']) },
-  { route: 'POST /catalog/reservations/{order_id}/commit', access: service(['orders']) },
-  { route: 'POST /catalog/reservations/{order_id}/release', access: service(['orders']) },
+  { route: 'GET /catalog/reservations/{order_id}', internal: true, access: service(['orders']) },
+  { route: 'POST /catalog/reservations/{order_id}/commit', internal: true, access: service(['orders']) },
+  { route: 'POST /catalog/reservations/{order_id}/release', internal: true, access: service(['orders']) },
   // Cart
   { route: 'GET /cart', access: USER },
   { route: 'POST /cart/items', access: USER, body: (f) => ({ product_id: f.product.id, quantity: 1 }) },
@@ -143,10 +150,11 @@ export const ROUTES: RouteCase[] = [
   { route: 'DELETE /cart', access: USER },
   {
     route: 'GET /cart/internal/{user_id}',
+    internal: true,
     access: service(['orders']),
     path: (f) => `/cart/internal/${f.customer.id}`,
   },
-  { route: 'DELETE /cart/internal/{user_id}', access: service(['orders']) },
+  { route: 'DELETE /cart/internal/{user_id}', internal: true, access: service(['orders']) },
   // Orders
   { route: 'POST /orders', access: USER, body: () => ({ shipping_address: ADDRESS }) },
   { route: 'GET /orders', access: USER, path: () => '/orders?limit=5' },
@@ -159,12 +167,14 @@ export const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST /orders/{id}/shipment-events',
+    internal: true,
     access: service(['shipping']),
     body: () => ({ event_id: randomUUID(), shipment_id: randomUUID(), status: 'in_transit' }),
   },
   // Payments
   {
     route: 'POST /payments/charges',
+    internal: true,
     access: service(['orders']),
     body: () => ({
       order_id: randomUUID(),
@@ -175,7 +185,12 @@ export const ROUTES: RouteCase[] = [
       payment_method: 'pm_card_visa',
     }),
   },
-  { route: 'POST /payments/refunds', access: service(['orders']), body: () => ({ order_id: randomUUID() }) },
+  {
+    route: 'POST /payments/refunds',
+    internal: true,
+    access: service(['orders']),
+    body: () => ({ order_id: randomUUID() }),
+  },
   { route: 'GET /payments/by-order/{order_id}', access: service([], { admin: true }) },
   { route: 'GET /payments/{id}', access: SIGNED_IN },
   { route: 'POST /payments', access: USER, body: () => ({ order_id: randomUUID() }) },
@@ -198,6 +213,7 @@ export const ROUTES: RouteCase[] = [
   // Notifications
   {
     route: 'POST /notify',
+    internal: true,
     access: service(['orders']),
     body: () => ({
       event_id: randomUUID(),
@@ -213,6 +229,30 @@ export const ROUTES: RouteCase[] = [
 
 /** Routes served by the gateway itself, which /docs/json does not list. */
 export const GATEWAY_ROUTES = new Set(['GET /docs/json']);
+
+const SERVICE_OF_PREFIX: Record<string, ServiceName> = {
+  auth: 'auth',
+  catalog: 'catalog',
+  cart: 'cart',
+  orders: 'orders',
+  payments: 'payments',
+  shipping: 'shipping',
+  notify: 'notifications',
+  notifications: 'notifications',
+};
+
+/** The service that owns the route. */
+export function serviceOf(route: RouteCase): ServiceName {
+  const prefix = route.route.split(' ')[1]!.split('/')[1]!;
+  const service = SERVICE_OF_PREFIX[prefix];
+  if (!service) throw new Error(`no service owns ${route.route}`);
+  return service;
+}
+
+/** Where a caller sends the route's requests: the gateway, or for an internal route its service. */
+export function baseOf(shop: Shop, route: RouteCase): string {
+  return route.internal ? shop.stack.urls.services[serviceOf(route)] : shop.gateway;
+}
 
 export function methodOf(route: RouteCase): string {
   return route.route.split(' ')[0]!;
@@ -270,15 +310,16 @@ export async function send(
 ): Promise<Reply> {
   const path = override.path ?? concretePath(route, f);
   const token = f.tokens[caller];
+  const base = baseOf(f.shop, route);
   if (override.raw !== undefined) {
-    return f.shop.api(methodOf(route), path, {
+    return call(base, methodOf(route), path, {
       token,
       raw: override.raw,
       headers: { 'content-type': 'application/json' },
     });
   }
   const body = 'body' in override ? override.body : route.body ? await route.body(f) : undefined;
-  return f.shop.api(methodOf(route), path, { token, ...(body !== undefined ? { body } : {}) });
+  return call(base, methodOf(route), path, { token, ...(body !== undefined ? { body } : {}) });
 }
 
 /** The class of an answer in the matrix; anything unexpected says what it was. */

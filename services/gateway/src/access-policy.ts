@@ -5,7 +5,6 @@ const PUBLIC_ENDPOINTS: ReadonlySet<string> = new Set([
   'POST /auth/register',
   'POST /auth/login',
   'POST /auth/refresh',
-  'POST /auth/token',
   'POST /auth/verify-email',
   // Older verification links: Auth answers them with a redirect to the web app's page.
   'GET /auth/verify-email',

@@ -13,6 +13,7 @@ import { docsRoutes } from './routes/docs.routes.ts';
 import { proxyRoutes } from './routes/proxy.routes.ts';
 import { webRoutes } from './routes/web.routes.ts';
 import { upstreamsFromConfig } from './upstreams.ts';
+import { refuseInternalPaths } from './internal-paths.ts';
 
 export interface Deps {
   config: Config;
@@ -71,6 +72,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     app.addHook('onClose', async () => limiter.close());
   }
 
+  // Service-only operations are not part of the public surface: refused before any routing.
+  refuseInternalPaths(app);
   const upstreams = upstreamsFromConfig(config);
   await proxyRoutes(app, { upstreams, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   await docsRoutes(app, { upstreams });

@@ -22,7 +22,8 @@ export function upstreamsFromConfig(config: Config): Upstream[] {
     {
       name: 'notifications',
       origin: origin(config.NOTIFICATIONS_URL),
-      routes: ['/notify', '/notifications', '/notifications/*'],
+      // Its other path, /notify, is for services only (internal-paths.ts).
+      routes: ['/notifications', '/notifications/*'],
     },
   ];
 }

@@ -41,7 +41,6 @@ const PROTECTED: [string, string][] = [
   ['GET', '/orders/5d0c'],
   ['POST', '/payments'],
   ['GET', '/shipping/5d0c'],
-  ['POST', '/notify'],
   ['GET', '/notifications'],
 ];
 
@@ -91,7 +90,7 @@ describe('public paths', () => {
     ['POST', '/auth/register'],
     ['POST', '/auth/login'],
     ['POST', '/auth/refresh'],
-    ['POST', '/auth/token'],
+    ['POST', '/auth/verify-email'],
     ['GET', '/auth/verify-email?token=abc'],
     ['GET', '/auth/.well-known/jwks.json'],
     ['GET', '/catalog/products?limit=20'],
@@ -121,6 +120,37 @@ describe('public paths', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     },
   );
+});
+
+describe('internal paths', () => {
+  const INTERNAL: [string, string][] = [
+    ['POST', '/auth/token'],
+    ['POST', '/catalog/reservations'],
+    ['GET', '/catalog/reservations/5d0c'],
+    ['POST', '/catalog/reservations/5d0c/commit'],
+    ['POST', '/catalog/reservations/5d0c/release'],
+    ['GET', '/cart/internal/5d0c'],
+    ['DELETE', '/cart/internal/5d0c'],
+    ['POST', '/orders/5d0c/shipment-events'],
+    ['POST', '/payments/charges'],
+    ['POST', '/payments/refunds'],
+    ['POST', '/notify'],
+    // The same paths spelled so that a router might read them differently.
+    ['POST', '/auth/%74oken'],
+    ['GET', '/cart/internal/5d0c?x=1'],
+    ['GET', '/catalog/reservations'],
+    ['GET', '/notify/anything'],
+  ];
+
+  it.each(INTERNAL)('refuses %s %s with a 404 problem, whatever the token', async (method, path) => {
+    for (const token of [undefined, issuer.customer().token, issuer.admin().token]) {
+      const res = await send(method, path, token);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      // The stand-in echoes whatever reaches it; a refusal never came from it.
+      expect(await res.json()).toMatchObject({ status: 404, title: 'Not Found' });
+    }
+  });
 });
 
 describe('when signing keys cannot be loaded', () => {

@@ -133,10 +133,30 @@ describe('API docs', () => {
               200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } },
             },
           },
+          // A service-only operation beside a public one on the same path.
+          post: {
+            'x-internal': true,
+            responses: {
+              200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Hold' } } } },
+            },
+          },
+        },
+        [`${path}/internal`]: {
+          delete: {
+            'x-internal': true,
+            responses: {
+              200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Hold' } } } },
+            },
+          },
         },
       },
       components: {
-        schemas: { Item: { type: 'object', properties: { id: { type: 'string' } } } },
+        schemas: {
+          Item: { type: 'object', properties: { id: { type: 'string' } } },
+          // Used only by the internal operations, through another schema.
+          Hold: { type: 'object', properties: { lines: { $ref: '#/components/schemas/HoldLine' } } },
+          HoldLine: { type: 'object' },
+        },
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       },
     });
@@ -160,7 +180,7 @@ describe('API docs', () => {
     await Promise.all(standIns.map((s) => s.close()));
   });
 
-  it('merges the paths of every reachable service into /docs/json', async () => {
+  it('merges the public paths of every reachable service into /docs/json, without internal ones', async () => {
     const res = await fetch(`${gateway.url}/docs/json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as {
@@ -169,6 +189,7 @@ describe('API docs', () => {
       info: { description: string };
     };
     expect(Object.keys(doc.paths).sort()).toEqual(['/cart', '/catalog/products']);
+    expect(Object.keys(doc.paths['/cart']!)).toEqual(['get']);
     expect(Object.keys(doc.components.schemas).sort()).toEqual(['cart.Item', 'catalog.Item']);
     expect(JSON.stringify(doc.paths['/cart'])).toContain('#/components/schemas/cart.Item');
     expect(doc.components.securitySchemes).toHaveProperty('bearer');

@@ -74,8 +74,8 @@ describe('routing', () => {
     ['/payments/0c1d', 'payments'],
     ['/shipping', 'shipping'],
     ['/shipping/77aa', 'shipping'],
-    ['/notify', 'notifications'],
     ['/notifications?to=a%40example.test', 'notifications'],
+    ['/notifications/7c1e', 'notifications'],
   ])('sends %s to the %s service with path and query unchanged', async (path, service) => {
     const { res, json } = await call(path);
     expect(res.status).toBe(200);

@@ -5,6 +5,7 @@ import { Problem } from '@minishop/kit/schemas';
 import { clientCredentialsToken } from '../domain/service-clients.ts';
 import type { AuthContext } from '../domain/context.ts';
 import { ClientCredentialsBody, Jwks, ServiceTokenResponse } from './auth.schemas.ts';
+import { internalOperation } from '@minishop/kit/internal-route';
 
 export function tokenRoutes(app: App, ctx: AuthContext): void {
   app.get(
@@ -19,12 +20,12 @@ export function tokenRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/auth/token',
     {
-      schema: {
+      schema: internalOperation({
         tags: ['auth'],
         summary: 'Client-credentials token for a service (JSON or form encoded)',
         body: ClientCredentialsBody,
         response: { 200: ServiceTokenResponse, 400: Problem, 401: Problem, 403: Problem, 422: Problem },
-      },
+      }),
     },
     async (request, reply) => {
       const { client_id, client_secret, scope } = request.body;

@@ -14,6 +14,7 @@ import {
   viewCart,
   type CartDeps,
 } from '../domain/cart.ts';
+import { internalOperation } from '@minishop/kit/internal-route';
 
 const Quantity = Type.Integer({
   minimum: 1,
@@ -147,13 +148,13 @@ export function cartRoutes(app: App, deps: CartDeps): void {
     '/cart/internal/:user_id',
     {
       onRequest: requireScope('cart:read'),
-      schema: {
+      schema: internalOperation({
         tags: ['internal'],
         security,
         summary: "A user's cart (service scope cart:read)",
         params: UserParams,
         response: { 200: CartResponse, ...errors },
-      },
+      }),
     },
     async (request) => viewCart(deps, request.params.user_id, request.id),
   );
@@ -162,13 +163,13 @@ export function cartRoutes(app: App, deps: CartDeps): void {
     '/cart/internal/:user_id',
     {
       onRequest: requireScope('cart:clear'),
-      schema: {
+      schema: internalOperation({
         tags: ['internal'],
         security,
         summary: "Empty a user's cart (service scope cart:clear)",
         params: UserParams,
         response: { 200: MessageResponse, ...errors },
-      },
+      }),
     },
     async (request) => {
       await clearCart(deps, request.params.user_id);

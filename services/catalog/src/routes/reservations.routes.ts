@@ -6,6 +6,7 @@ import type { App } from '@minishop/kit/http';
 import { Currency, Money, Problem, Timestamp, Uuid } from '@minishop/kit/schemas';
 import type { CatalogContext } from '../domain/context.ts';
 import * as reservations from '../domain/reservations.ts';
+import { internalOperation } from '@minishop/kit/internal-route';
 
 const TAG = 'reservations';
 const SECURED = [{ bearer: [] }];
@@ -67,7 +68,7 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
     '/catalog/reservations',
     {
       onRequest: guard,
-      schema: {
+      schema: internalOperation({
         tags: [TAG],
         summary:
           'Reserve stock for every item of an order, or none (201 created, 200 when it already exists)',
@@ -85,7 +86,7 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
           409: OutOfStock,
           ...Errors,
         },
-      },
+      }),
     },
     async (request, reply) => {
       const { created, reservation } = await reservations.reserveStock(ctx, request.body);
@@ -97,13 +98,13 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
     '/catalog/reservations/:order_id',
     {
       onRequest: guard,
-      schema: {
+      schema: internalOperation({
         tags: [TAG],
         summary: 'Get the stock reservation of an order',
         security: SECURED,
         params: OrderParams,
         response: { 200: ReservationResponse, ...Errors },
-      },
+      }),
     },
     async (request) => reservations.getReservation(ctx, request.params.order_id),
   );
@@ -112,7 +113,7 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
     '/catalog/reservations/:order_id/commit',
     {
       onRequest: guard,
-      schema: {
+      schema: internalOperation({
         tags: [TAG],
         summary: 'Commit a reservation: its units are sold (idempotent)',
         description:
@@ -121,7 +122,7 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
         security: SECURED,
         params: OrderParams,
         response: { 200: ReservationResponse, 409: OutOfStock, ...Errors },
-      },
+      }),
     },
     async (request) => reservations.commitReservation(ctx, request.params.order_id),
   );
@@ -130,7 +131,7 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
     '/catalog/reservations/:order_id/release',
     {
       onRequest: guard,
-      schema: {
+      schema: internalOperation({
         tags: [TAG],
         summary: 'Release a reservation: its units go back to stock (idempotent)',
         description:
@@ -139,7 +140,7 @@ export function reservationRoutes(app: App, ctx: CatalogContext): void {
         security: SECURED,
         params: OrderParams,
         response: { 200: ReservationResponse, ...Errors },
-      },
+      }),
     },
     async (request) => reservations.releaseReservation(ctx, request.params.order_id),
   );

@@ -7,6 +7,7 @@ import { MessageResponse, PageQuery, Problem, Timestamp } from '@minishop/kit/sc
 import { listDeliveries, type Delivery } from '../data/deliveries.repository.ts';
 import { EVENT_TYPES } from '../domain/notification-events.ts';
 import { acceptNotification } from '../domain/notify.ts';
+import { internalOperation } from '@minishop/kit/internal-route';
 
 const EventType = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
 
@@ -66,14 +67,14 @@ export function notificationsRoutes(app: App, deps: { pool: Pool; wake: () => vo
   app.post(
     '/notify',
     {
-      preValidation: requireScope('notify:send'),
-      schema: {
+      onRequest: requireScope('notify:send'),
+      schema: internalOperation({
         tags: ['notifications'],
         summary: 'Queue an email for an event (delivered once per event_id)',
         security: [{ bearer: [] }],
         body: NotifyBody,
         response: { 202: MessageResponse, 400: Problem, 401: Problem, 403: Problem, 422: Problem },
-      },
+      }),
     },
     async (request, reply) => {
       const created = await acceptNotification(deps.pool, request.body);

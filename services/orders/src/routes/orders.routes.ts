@@ -16,6 +16,7 @@ import {
   RetryPaymentBody,
   ShipmentEventBody,
 } from './orders.schemas.ts';
+import { internalOperation } from '@minishop/kit/internal-route';
 
 const errors = ProblemResponses;
 const secured = { security: [{ bearer: [] }], tags: ['orders'] };
@@ -128,13 +129,13 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
     '/orders/:id/shipment-events',
     {
       onRequest: requireScope('orders:update'),
-      schema: {
+      schema: internalOperation({
         ...secured,
         summary: 'Shipment status changes reported by Shipping (service scope orders:update)',
         params: IdParams,
         body: ShipmentEventBody,
         response: { 202: Type.Object({ message: Type.String() }), ...errors },
-      },
+      }),
     },
     async (request, reply) => {
       await applyShipmentEvent(deps, request.params.id, request.body);

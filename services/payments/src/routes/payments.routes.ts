@@ -19,6 +19,7 @@ import {
   toPaymentDetails,
   toPaymentResponse,
 } from './payment.schemas.ts';
+import { internalOperation } from '@minishop/kit/internal-route';
 
 const tags = ['payments'];
 const security = [{ bearer: [] }];
@@ -28,8 +29,8 @@ export function paymentsRoutes(app: App, deps: RetryDeps): void {
   app.post(
     '/payments/charges',
     {
-      preValidation: requireScope('payments:charge'),
-      schema: {
+      onRequest: requireScope('payments:charge'),
+      schema: internalOperation({
         tags,
         security,
         summary: 'Charge one attempt of an order (idempotent by order and attempt)',
@@ -38,7 +39,7 @@ export function paymentsRoutes(app: App, deps: RetryDeps): void {
           'answer yet (timeout, provider error); repeating the same call later is safe and never charges twice.',
         body: ChargeBody,
         response: { 200: PaymentDetails, 201: PaymentDetails, ...problems },
-      },
+      }),
     },
     async (request, reply) => {
       const { payment, created } = await chargeAttempt(deps, {
@@ -52,14 +53,14 @@ export function paymentsRoutes(app: App, deps: RetryDeps): void {
   app.post(
     '/payments/refunds',
     {
-      preValidation: requireScope('payments:refund'),
-      schema: {
+      onRequest: requireScope('payments:refund'),
+      schema: internalOperation({
         tags,
         security,
         summary: "Refund an order's captured payment (idempotent)",
         body: RefundBody,
         response: { 200: PaymentDetails, ...problems },
-      },
+      }),
     },
     async (request) => toPaymentDetails(await refundOrder(deps, request.body.order_id)),
   );
