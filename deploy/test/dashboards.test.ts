@@ -208,10 +208,13 @@ describe('the chart', () => {
         d.metadata.name,
       ).toEqual([4318]);
     }
+    // Off by default; staging and production send to the collector Argo CD installs.
     for (const env of ENVIRONMENTS) {
       for (const d of ofKind<Workload>(rendered.get(env)!, 'Deployment')) {
         const plain = containerEnv(d.spec.template.spec.containers[0]!, rendered.get(env)!);
-        expect(plain.OTEL_EXPORTER_OTLP_ENDPOINT, `${env} ${d.metadata.name}`).toBeUndefined();
+        expect(plain.OTEL_EXPORTER_OTLP_ENDPOINT, `${env} ${d.metadata.name}`).toBe(
+          env === 'default' ? undefined : 'http://otel-collector.monitoring:4318',
+        );
       }
     }
   });

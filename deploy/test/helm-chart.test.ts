@@ -444,7 +444,7 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
         problems.push(`${w.metadata.name}: DATABASE_URL from ${env.DATABASE_URL}`);
       }
       const redis = egress.some((r) =>
-        (r.to ?? []).some((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'redis'),
+        (r.to ?? []).some((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'valkey'),
       );
       // Migrations only talk to their database, even where they are given the service's whole environment.
       const needsRedis = w.kind === 'Deployment' && env.REDIS_URL !== undefined;
@@ -519,6 +519,13 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
     expect(clusters.map((c) => c.metadata.name).sort()).toEqual(
       dbServices.map((d) => `minishop-db-${serviceOf(d)}`).sort(),
     );
+    // No sync, uninstall or edit of the values ever deletes a database.
+    for (const cluster of clusters) {
+      expect(cluster.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe(
+        'Prune=false,Delete=false',
+      );
+      expect(cluster.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+    }
     for (const d of deployments()) {
       for (const cluster of clusters) {
         const pod = { 'cnpg.io/cluster': cluster.metadata.name };
