@@ -46,6 +46,8 @@ const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_URL$|^REDIS_URL$|^SER
 const PROMETHEUS_RELEASE = readYaml<{ spec: { source: { helm: { releaseName: string } } } }>(
   path.join(ROOT, 'deploy/argocd/apps/kube-prometheus-stack.yaml'),
 ).spec.source.helm.releaseName;
+/** The port every container serves /healthz, /readyz and /metrics on. */
+const MANAGEMENT_PORT = 9000;
 /** Seconds a service may spend draining after SIGTERM (the kit's default). */
 const DRAIN_SECONDS = 15;
 
@@ -191,12 +193,12 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
     expect(problems).toEqual([]);
   });
 
-  it('gives each service readiness on /readyz, liveness on /healthz and a startup probe', () => {
+  it('gives each service readiness on /readyz, liveness on /healthz and a startup probe, on its management port', () => {
     for (const d of deployments()) {
       for (const c of d.spec.template.spec.containers) {
-        expect(c.readinessProbe?.httpGet?.path, d.metadata.name).toBe('/readyz');
-        expect(c.livenessProbe?.httpGet?.path, d.metadata.name).toBe('/healthz');
-        expect(c.startupProbe?.httpGet?.path, d.metadata.name).toBeDefined();
+        expect(c.readinessProbe?.httpGet, d.metadata.name).toEqual({ path: '/readyz', port: 'management' });
+        expect(c.livenessProbe?.httpGet, d.metadata.name).toEqual({ path: '/healthz', port: 'management' });
+        expect(c.startupProbe?.httpGet?.port, d.metadata.name).toBe('management');
       }
     }
   });
@@ -345,26 +347,65 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
     expect(problems).toEqual([]);
   });
 
-  it('listens, serves and probes on the port each service reads from PORT', () => {
+  it('serves on the port each service reads from PORT, and health and metrics on MANAGEMENT_PORT 9000', () => {
     const services = ofKind<
       KubeObject & {
         spec: {
           selector: Record<string, string>;
-          ports: Array<{ port: number; targetPort: string | number }>;
+          ports: Array<{ name: string; port: number; targetPort: string | number }>;
         };
       }
     >(objects(), 'Service');
     for (const d of deployments()) {
-      const port = configs.get(serviceOf(d))!.port;
+      const config = configs.get(serviceOf(d))!;
+      expect(config.vars.has('MANAGEMENT_PORT'), `${serviceOf(d)} reads MANAGEMENT_PORT`).toBe(true);
       const container = d.spec.template.spec.containers[0]!;
-      expect(
-        container.ports?.map((p) => p.containerPort),
-        d.metadata.name,
-      ).toEqual([port]);
+      expect(container.ports, d.metadata.name).toEqual([
+        { name: 'http', containerPort: config.port, protocol: 'TCP' },
+        { name: 'management', containerPort: MANAGEMENT_PORT, protocol: 'TCP' },
+      ]);
+      expect(containerEnv(container, objects()).MANAGEMENT_PORT).toBe(String(MANAGEMENT_PORT));
       const service = services.find((s) => selects({ matchLabels: s.spec.selector }, podLabels(d)));
-      expect(service?.spec.ports[0]?.port, d.metadata.name).toBe(port);
+      expect(
+        service?.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+        d.metadata.name,
+      ).toEqual([
+        ['http', config.port, 'http'],
+        ['management', MANAGEMENT_PORT, 'management'],
+      ]);
       expect(container.command, d.metadata.name).toEqual(['node', `services/${serviceOf(d)}/src/main.ts`]);
     }
+  });
+
+  it('lets only the monitoring namespace reach a management port, and routes no public path to it', () => {
+    const problems: string[] = [];
+    for (const d of deployments()) {
+      for (const from of [...deployments(), ...jobs()]) {
+        if (allowed(policies(), podLabels(from), podLabels(d), MANAGEMENT_PORT))
+          problems.push(`${from.metadata.name} may reach ${d.metadata.name}:${MANAGEMENT_PORT}`);
+      }
+      for (const rule of ingressRulesFor(policies(), podLabels(d))) {
+        const opensManagement = (rule.ports ?? []).some((p) => Number(p.port) === MANAGEMENT_PORT);
+        if (!opensManagement) continue;
+        const monitoringOnly = (rule.from ?? []).every(
+          (peer) =>
+            !peer.podSelector &&
+            !peer.ipBlock &&
+            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring',
+        );
+        if (!monitoringOnly)
+          problems.push(`${d.metadata.name}: management port open to ${JSON.stringify(rule.from)}`);
+      }
+    }
+    const backends = ofKind<
+      KubeObject & {
+        spec: {
+          rules: Array<{ http: { paths: Array<{ path: string; backend: { service: { port: object } } }> } }>;
+        };
+      }
+    >(objects(), 'Ingress').flatMap((i) => i.spec.rules.flatMap((r) => r.http.paths));
+    expect(backends.map((b) => [b.path, b.backend.service.port])).toEqual([['/', { name: 'http' }]]);
+    expect(problems).toEqual([]);
   });
 
   it('opens the network exactly along the calls the services are configured to make', () => {
@@ -482,7 +523,9 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
     );
     if (monitors.length === 0) return expect(env).toBe('default');
     expect(monitors).toHaveLength(deployments().length);
-    for (const m of monitors) expect(m.spec.endpoints[0]).toMatchObject({ path: '/metrics', port: 'http' });
+    for (const m of monitors) {
+      expect(m.spec.endpoints[0]).toMatchObject({ path: '/metrics', port: 'management' });
+    }
   });
 
   it('labels every ServiceMonitor, PodMonitor and PrometheusRule for the Prometheus Argo CD installs', () => {

@@ -12,9 +12,9 @@ export interface Container {
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: Record<string, unknown> & { capabilities?: { drop?: string[]; add?: string[] } };
-  readinessProbe?: { httpGet?: { path: string } };
-  livenessProbe?: { httpGet?: { path: string } };
-  startupProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  startupProbe?: { httpGet?: { path: string; port: string | number } };
   lifecycle?: { preStop?: { exec?: { command: string[] }; sleep?: { seconds: number } } };
   volumeMounts?: Array<{ name: string; mountPath: string }>;
 }

@@ -100,7 +100,7 @@ key: DATABASE_URL
 {{- $root := .root -}}
 {{- $svc := .svc -}}
 {{- $config := $root.Values.config -}}
-{{- $env := dict "MINISHOP_ENV" $config.environment "LOG_LEVEL" $config.logLevel "HOST" "0.0.0.0" "PORT" (toString $svc.port) "JWT_ISSUER" $config.jwtIssuer "JWT_AUDIENCE" $config.jwtAudience -}}
+{{- $env := dict "MINISHOP_ENV" $config.environment "LOG_LEVEL" $config.logLevel "HOST" "0.0.0.0" "PORT" (toString $svc.port) "MANAGEMENT_PORT" (toString $root.Values.pods.managementPort) "JWT_ISSUER" $config.jwtIssuer "JWT_AUDIENCE" $config.jwtAudience -}}
 {{- range $callee := $svc.calls -}}
 {{- $target := index $root.Values.services $callee -}}
 {{- if not $target -}}
