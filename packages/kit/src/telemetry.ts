@@ -1,6 +1,6 @@
 // Opt-in OpenTelemetry tracing for a service process: with OTEL_EXPORTER_OTLP_ENDPOINT set, spans of
 // HTTP in, fetch/undici out, pg and ioredis go to an OTLP/HTTP collector; unset, nothing is loaded.
-import type { Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, type Span } from '@opentelemetry/api';
 
 /** The variables of BaseConfig that tracing reads. */
 export interface TelemetryConfig {
@@ -130,6 +130,15 @@ export async function startTelemetry(service: string, config: TelemetryConfig): 
     shutdown: () => provider.shutdown(),
   };
   return active;
+}
+
+/**
+ * Runs fn outside any request's trace: work it starts (timers, queries, log lines) belongs to no
+ * request. Without tracing there is no context to leave, and this only calls fn. (The bare
+ * OpenTelemetry API is loaded by prom-client anyway; the SDK is not.)
+ */
+export function withRootContext<T>(fn: () => T): T {
+  return context.with(ROOT_CONTEXT, fn);
 }
 
 /** OTLP/HTTP: the traces endpoint is `v1/traces` under the configured base URL. */
