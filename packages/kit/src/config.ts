@@ -50,6 +50,20 @@ export const BaseConfig = {
   ),
 } satisfies TProperties;
 
+/** What every service reads: BaseConfig and its two ports. */
+export function ServiceConfig(port: number) {
+  return { ...BaseConfig, ...ServicePorts(port) } satisfies TProperties;
+}
+
+/**
+ * The PostgreSQL URL of a service that has a database. Like every secret (it usually holds a
+ * password) it must be given in production; elsewhere it defaults to a local server's database
+ * named after the service.
+ */
+export function DatabaseUrl(service: string) {
+  return Secret(`postgres://postgres@127.0.0.1:5432/${service}`, `PostgreSQL URL of the ${service} database`);
+}
+
 /** Variables of every service that verifies tokens issued by Auth. */
 export const TokenConfig = {
   AUTH_URL: Type.String({

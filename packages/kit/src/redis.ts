@@ -37,3 +37,21 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
   });
   return redis;
 }
+
+/** Closes a client: QUIT when Redis answers within a second, otherwise the socket is just dropped. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.quit(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000);
+      }),
+    ]);
+  } catch {
+    // Already closed or unreachable: dropping the socket below is all that is left to do.
+  } finally {
+    clearTimeout(timer);
+    redis.disconnect();
+  }
+}

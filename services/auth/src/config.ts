@@ -3,12 +3,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { isIP } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
-import { BaseConfig, ServicePorts, ConfigError, Secret } from '@minishop/kit/config';
+import { ServiceConfig, DatabaseUrl, ConfigError, Secret } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8081),
-  DATABASE_URL: Type.String({ minLength: 1, description: 'PostgreSQL URL of the auth database' }),
+  ...ServiceConfig(8081),
+  DATABASE_URL: DatabaseUrl('auth'),
   REDIS_URL: Type.String({ minLength: 1, description: 'Redis URL (login rate-limit counters)' }),
   JWT_ISSUER: Type.String({ default: 'minishop-auth', description: 'iss claim of issued tokens' }),
   JWT_AUDIENCE: Type.String({ default: 'minishop', description: 'aud claim of issued tokens' }),

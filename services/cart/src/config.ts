@@ -1,11 +1,10 @@
 // The cart service's environment as one schema, checked at boot (property names are the
 // environment variable names).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8083),
+  ...ServiceConfig(8083),
   ...TokenConfig,
   REDIS_URL: Type.String({
     pattern: '^rediss?://',

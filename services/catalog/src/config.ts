@@ -1,12 +1,11 @@
 // The Catalog service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, DatabaseUrl, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8082),
+  ...ServiceConfig(8082),
   ...TokenConfig,
-  DATABASE_URL: Type.String({ minLength: 1, description: 'PostgreSQL URL of the catalog database' }),
+  DATABASE_URL: DatabaseUrl('catalog'),
   RESERVATION_TTL_SECONDS: Type.Integer({
     minimum: 1,
     maximum: 7 * 24 * 3600,

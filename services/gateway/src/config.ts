@@ -1,7 +1,7 @@
 // The gateway's environment: where each service lives, who may call from a browser, how many
 // requests one client IP may make per minute, and how long an upstream may take to answer.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, TokenConfig } from '@minishop/kit/config';
 
 function ServiceUrl(port: number, service: string) {
   return Type.String({
@@ -12,8 +12,7 @@ function ServiceUrl(port: number, service: string) {
 }
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8080),
+  ...ServiceConfig(8080),
   ...TokenConfig,
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters' }),
   CATALOG_URL: ServiceUrl(8082, 'Catalog'),

@@ -1,18 +1,11 @@
 // The Notifications service's environment as one checked schema (property names are the env vars).
-import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, Port, Secret, TokenConfig } from '@minishop/kit/config';
-
-// TokenConfig's AUTH_URL is declared with format 'uri', which TypeBox only checks once registered.
-if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', (value) => URL.canParse(value));
+import { Type, type Static } from '@sinclair/typebox';
+import { ServiceConfig, DatabaseUrl, Port, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8087),
+  ...ServiceConfig(8087),
   ...TokenConfig,
-  DATABASE_URL: Secret(
-    'postgres://postgres@127.0.0.1:5432/notifications',
-    'PostgreSQL URL of the notifications database',
-  ),
+  DATABASE_URL: DatabaseUrl('notifications'),
   SMTP_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'mail server host' }),
   SMTP_PORT: Port(1025),
   SMTP_SECURE: Type.Boolean({

@@ -1,18 +1,17 @@
 // Orders' environment: its database, the services the checkout saga calls, its service
 // credentials, and the saga's timing.
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, DatabaseUrl, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 const Url = (port: number, what: string) =>
   Type.String({ format: 'uri', default: `http://127.0.0.1:${port}`, description: `${what} base URL` });
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8084),
+  ...ServiceConfig(8084),
   ...TokenConfig,
   ...ServiceClientConfig,
   SERVICE_CLIENT_ID: Type.String({ minLength: 1, default: 'orders' }),
-  DATABASE_URL: Type.String({ minLength: 1, description: 'PostgreSQL database of Orders' }),
+  DATABASE_URL: DatabaseUrl('orders'),
   CART_URL: Url(8083, 'Cart'),
   CATALOG_URL: Url(8082, 'Catalog'),
   PAYMENTS_URL: Url(8085, 'Payments'),

@@ -1,26 +1,17 @@
-// Orders entry point: config, tracing when configured, database and migrations, upstream clients,
-// then serve.
-import path from 'node:path';
-import { loadConfigOrExit } from '@minishop/kit/config';
-import { startTelemetry } from '@minishop/kit/telemetry';
+// Orders' entry point: the kit's service process, with its database (20 connections: the saga's
+// steps, the resumer and the relay share it) and clients of the services the saga calls.
+import { serviceMain } from '@minishop/kit/entry-point';
 import { ConfigSchema } from './config.ts';
 
-const config = loadConfigOrExit(ConfigSchema, 'orders');
-// Tracing patches http and pg as they load, so the rest is imported after it starts.
-await startTelemetry('orders', config);
-const { createPool, migrate } = await import('@minishop/kit/db');
-const { verifierFromConfig } = await import('@minishop/kit/jwt');
-const { runService } = await import('@minishop/kit/lifecycle');
-const { buildApp } = await import('./app.ts');
-const { createUpstreams } = await import('./domain/upstreams.ts');
-
-const pool = createPool(config.DATABASE_URL, { applicationName: 'orders', max: 20 });
-await migrate(pool, path.join(import.meta.dirname, '../migrations'));
-const app = await buildApp({
-  config,
-  pool,
-  tokens: verifierFromConfig(config),
-  upstreams: createUpstreams(config),
+await serviceMain({
+  name: 'orders',
+  config: ConfigSchema,
+  database: { migrations: new URL('../migrations/', import.meta.url), poolMax: 20 },
+  app: async (deps) => {
+    const [{ buildApp }, { createUpstreams }] = await Promise.all([
+      import('./app.ts'),
+      import('./domain/upstreams.ts'),
+    ]);
+    return buildApp({ ...deps, upstreams: createUpstreams(deps.config) });
+  },
 });
-app.addHook('onClose', () => pool.end());
-await runService(app, { host: config.HOST, port: config.PORT, managementPort: config.MANAGEMENT_PORT });

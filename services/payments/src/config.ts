@@ -1,15 +1,11 @@
 // The Payments service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, DatabaseUrl, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8085),
+  ...ServiceConfig(8085),
   ...TokenConfig,
-  DATABASE_URL: Secret(
-    'postgres://postgres@127.0.0.1:5432/payments',
-    'PostgreSQL URL of the payments database',
-  ),
+  DATABASE_URL: DatabaseUrl('payments'),
   ORDERS_URL: Type.String({
     pattern: '^https?://',
     default: 'http://127.0.0.1:8084',

@@ -1,13 +1,12 @@
 // The shipping service's environment as one schema, checked at boot (property names are the
 // environment variable names).
 import { Type, type Static } from '@sinclair/typebox';
-import { BaseConfig, ServicePorts, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, DatabaseUrl, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...BaseConfig,
-  ...ServicePorts(8086),
+  ...ServiceConfig(8086),
   ...TokenConfig,
-  DATABASE_URL: Secret('postgres://postgres@127.0.0.1:5432/shipping', 'PostgreSQL database of shipping'),
+  DATABASE_URL: DatabaseUrl('shipping'),
   ORDERS_URL: Type.String({
     pattern: '^https?://',
     default: 'http://127.0.0.1:8084',
