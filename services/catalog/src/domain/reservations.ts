@@ -5,6 +5,7 @@ import { Conflict, NotFound, ValidationFailed } from '@minishop/kit/errors';
 import { withTransaction, type PoolClient } from '@minishop/kit/db';
 import { formatMoney } from '@minishop/kit/money';
 import * as products from '../data/products.repository.ts';
+import type { LockedProduct } from '../data/products.repository.ts';
 import * as reservations from '../data/reservations.repository.ts';
 import type { ReservationRow, ReservationStatus } from '../data/reservations.repository.ts';
 import type { CatalogContext } from './context.ts';
@@ -109,6 +110,18 @@ async function giveBack(client: PoolClient, row: ReservationRow): Promise<void> 
   await products.returnStock(client, row.items);
 }
 
+/** The items that are short, given the products as they stood (absent or deleted ones have none). */
+function shortOf(items: { product_id: string; quantity: number }[], locked: LockedProduct[]): ShortItem[] {
+  const byId = new Map(locked.map((p) => [p.id, p]));
+  return items.flatMap((item) => {
+    const product = byId.get(item.product_id);
+    const available = product && !product.deleted ? product.stock : 0;
+    return available < item.quantity
+      ? [{ product_id: item.product_id, requested: item.quantity, available }]
+      : [];
+  });
+}
+
 /**
  * Reserves every item of the order or none. Repeating the call with the same items returns the
  * existing reservation (created: false); a released or expired one is taken from stock again
@@ -121,32 +134,35 @@ export async function reserveStock(
   const items = normalise(input);
   const orderId = input.order_id.toLowerCase();
   return withTransaction(ctx.pool, async (client) => {
-    // A concurrent call for the same order waits here until the first one commits or rolls back.
-    const header = await reservations.insertReservation(client, orderId, ctx.config.RESERVATION_TTL_SECONDS);
-    if (!header) {
-      // Locked: a concurrent repeat must see the status this one leaves behind.
-      const existing = await reservations.findReservation(client, orderId, { lock: true });
-      if (!existing) throw new Conflict('reservation changed concurrently; retry');
-      if (!sameItems(existing, items)) {
-        throw new ValidationFailed('this order already has a reservation with different items', [
-          { field: 'body.items', message: 'differs from the existing reservation of this order' },
-        ]);
+    // A concurrent call for the same order waits in here until the first one commits or rolls back.
+    const fresh = await reservations.reserveNew(client, orderId, ctx.config.RESERVATION_TTL_SECONDS, items);
+    if (fresh.header) {
+      if (!fresh.taken) {
+        const short = shortOf(items, fresh.products);
+        throw short.length > 0 ? outOfStock(short) : new Conflict('stock changed while reserving');
       }
-      if (existing.status === 'released' || existing.status === 'expired') {
-        // The order pays again (a retried payment): its units must be taken from stock again.
-        await takeAll(client, items);
-        const renewed = await reservations.reactivate(client, orderId, ctx.config.RESERVATION_TTL_SECONDS);
-        return { created: false, reservation: view({ ...existing, ...renewed }) };
-      }
-      return { created: false, reservation: view(existing) };
+      const byId = new Map(fresh.products.map((p) => [p.id, p]));
+      const held = items.map((item) => {
+        const product = byId.get(item.product_id)!;
+        return { ...item, name: product.name, unit_price_cents: Number(product.price_cents) };
+      });
+      return { created: true, reservation: view({ ...fresh.header, items: held }) };
     }
-    const locked = await takeAll(client, items);
-    const held = items.map((item) => {
-      const product = locked.get(item.product_id)!;
-      return { ...item, name: product.name, unit_price_cents: product.price_cents };
-    });
-    await reservations.insertItems(client, orderId, held);
-    return { created: true, reservation: view({ ...header, items: held }) };
+    // Locked: a concurrent repeat must see the status this one leaves behind.
+    const existing = await reservations.findReservation(client, orderId, { lock: true });
+    if (!existing) throw new Conflict('reservation changed concurrently; retry');
+    if (!sameItems(existing, items)) {
+      throw new ValidationFailed('this order already has a reservation with different items', [
+        { field: 'body.items', message: 'differs from the existing reservation of this order' },
+      ]);
+    }
+    if (existing.status === 'released' || existing.status === 'expired') {
+      // The order pays again (a retried payment): its units must be taken from stock again.
+      await takeAll(client, items);
+      const renewed = await reservations.reactivate(client, orderId, ctx.config.RESERVATION_TTL_SECONDS);
+      return { created: false, reservation: view({ ...existing, ...renewed }) };
+    }
+    return { created: false, reservation: view(existing) };
   });
 }
 
@@ -161,8 +177,12 @@ export async function getReservation(ctx: CatalogContext, orderId: string): Prom
  * expired is committed only if its units can be taken from stock again.
  */
 export async function commitReservation(ctx: CatalogContext, orderId: string): Promise<ReservationView> {
+  const id = orderId.toLowerCase();
+  // The usual case, a reservation still holding its units, is one statement.
+  const committed = await reservations.commitHeld(ctx.pool, id);
+  if (committed) return view(committed);
   return withTransaction(ctx.pool, async (client) => {
-    const row = await reservations.findReservation(client, orderId.toLowerCase(), { lock: true });
+    const row = await reservations.findReservation(client, id, { lock: true });
     if (!row) throw new NotFound('reservation');
     switch (row.status) {
       case 'committed':
