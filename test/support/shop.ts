@@ -72,6 +72,8 @@ export interface Shop {
   /** Successful charges the payment provider made for an order. */
   chargesFor(orderId: string, status?: string): Promise<number>;
   providerFaults(faults: Record<string, number>): Promise<void>;
+  /** A read of the payment provider simulator's own API (`/_sim/…`). */
+  providerRead<T = Body>(path: string): Promise<T>;
   /** Mail the sink received for an address, newest first. */
   mailTo(email: string): Promise<{ Subject: string; ID: string }[]>;
   mailChaos(body: Record<string, unknown>): Promise<void>;
@@ -182,6 +184,11 @@ export async function startShop(
         { headers: providerKey },
       );
       return res.body.count as number;
+    },
+    async providerRead(path) {
+      const res = await call(stack.urls.paymentProvider, 'GET', path, { headers: providerKey });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
     },
     async providerFaults(faults) {
       const res = await call(stack.urls.paymentProvider, 'POST', '/_sim/faults', {

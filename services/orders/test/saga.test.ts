@@ -1,55 +1,23 @@
 // The checkout saga's compensations and retries against a real database, with the services it
 // calls played by a script (each of those has its own tests; here they misbehave on purpose).
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, migrate, type Pool } from '@minishop/kit/db';
-import { testDatabaseUrl } from '@minishop/devstack/testing';
+import type { Pool } from '@minishop/kit/db';
 import * as orders from '../src/data/orders.repository.ts';
-import { driveOrder, resumeDue, type SagaDeps } from '../src/domain/checkout-saga.ts';
+import { driveOrder, resumeDue } from '../src/domain/checkout-saga.ts';
 import { cancelOrder } from '../src/domain/order-actions.ts';
-import { placeOrder, type Customer } from '../src/domain/place-order.ts';
+import { placeOrder } from '../src/domain/place-order.ts';
 import { orderView } from '../src/domain/order-view.ts';
-import { scriptedUpstreams, type Script } from './scripted-upstreams.ts';
+import { ADDRESS, eventsOf, makeDue as makeDueIn, sagaDatabase, sagaSetup } from './saga-harness.ts';
+import type { Script } from './scripted-upstreams.ts';
 
 let pool: Pool;
 beforeAll(async () => {
-  pool = createPool(await testDatabaseUrl('orders_saga'));
-  await migrate(pool, path.join(import.meta.dirname, '../migrations'));
+  pool = await sagaDatabase('orders_saga');
 });
 afterAll(() => pool?.end());
 
-const ADDRESS = {
-  name: 'Grace Hopper',
-  line1: '1 Navy Way',
-  city: 'Arlington',
-  postal_code: '22201',
-  country: 'US',
-};
-
-function setup(script: Partial<Script> = {}) {
-  const product = randomUUID();
-  const scripted = scriptedUpstreams({
-    cart: [{ product_id: product, quantity: 2 }],
-    stock: new Map([[product, 5]]),
-    ...script,
-  });
-  const deps: SagaDeps = {
-    pool,
-    upstreams: scripted.upstreams,
-    log: pino({ level: 'silent' }),
-    leaseMs: 60_000,
-    paymentTimeoutMs: 1_000,
-  };
-  const customer: Customer = { id: randomUUID(), email: 'grace@example.test', role: 'customer' };
-  return { ...scripted, deps, customer, product };
-}
-
-/** Makes the order due now, as if its backoff or a dead worker's lease had passed. */
-async function makeDue(id: string) {
-  await pool.query('UPDATE orders SET next_try_at = now(), lease_until = NULL WHERE id = $1', [id]);
-}
+const setup = (script: Partial<Script> = {}) => sagaSetup(pool, script);
+const makeDue = (id: string) => makeDueIn(pool, id);
 
 async function history(id: string) {
   return (await orders.historyOf(pool, id)).map((h) => h.status);
@@ -89,6 +57,18 @@ describe('checkout saga', () => {
     expect(after.status).toBe('cancelled');
     expect(t.count('charge')).toBe(0);
     expect((await orders.historyOf(pool, order.id)).at(-1)?.reason).toMatch(/out of stock/);
+    // The buyer saw a 201 pending: they are told, with what was missing.
+    const cancelled = (await eventsOf(pool, order.id)).filter((e) => e.type === 'OrderCancelled');
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]!.event_id).toBe(`${order.id}:OrderCancelled:1`);
+    expect(cancelled[0]!.payload).toMatchObject({
+      order_id: order.id,
+      status: 'cancelled',
+      reason: 'out_of_stock',
+      refunded: false,
+      short: [{ product_id: t.product, name: 'Thing', requested: 2, available: 0 }],
+      items: [{ product_id: t.product, name: 'Thing', quantity: 2 }],
+    });
   });
 
   it('refunds and cancels a paid order whose reservation was gone by the time it was committed', async () => {
@@ -98,6 +78,24 @@ describe('checkout saga', () => {
     expect(t.count('refund')).toBe(1);
     expect(t.count('createShipment')).toBe(0);
     expect(order.attention).toMatch(/reservation expired/);
+    const types = (await eventsOf(pool, order.id)).map((e) => [e.type, e.payload.reason, e.payload.refunded]);
+    expect(types).toEqual([
+      ['OrderPlaced', undefined, undefined],
+      ['OrderCancelled', 'stock_lost_after_payment', true],
+    ]);
+  });
+
+  it('tells the buyer their cancellation of a paid order went through and was refunded', async () => {
+    const t = setup();
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    const cancelled = await cancelOrder(t.deps, t.customer, order.id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(t.count('refund')).toBe(1);
+    const last = (await eventsOf(pool, order.id)).at(-1)!;
+    expect(last).toMatchObject({
+      type: 'OrderCancelled',
+      payload: { reason: 'requested', refunded: true, status: 'cancelled', total_price: '5.00' },
+    });
   });
 
   it('flags a paid order for an admin when its shipment keeps failing, and clears the flag once shipped', async () => {

@@ -5,7 +5,7 @@ import { UpstreamUnavailable } from '@minishop/kit/service-client';
 import type { CartLine, Payment, Upstreams } from '../src/domain/upstreams.ts';
 import { UnexpectedReply } from '../src/domain/upstreams.ts';
 
-type Call = keyof Upstreams;
+type CallName = keyof Upstreams;
 
 export interface Script {
   cart: CartLine[];
@@ -13,11 +13,23 @@ export interface Script {
   stock: Map<string, number>;
   payment: Payment['status'];
   /** Calls that fail (as an unreachable service) this many more times. */
-  failures: Partial<Record<Call, number>>;
+  failures: Partial<Record<CallName, number>>;
   /** Notify answers this status (e.g. 422) instead of accepting. */
   notifyStatus?: number;
   shipmentState: 'label_created' | 'in_transit';
   commitGone: boolean;
+  /** The first charge waits for this before it answers (a slow provider, or a paused worker). */
+  holdFirstCharge?: Promise<void>;
+}
+
+export interface Call {
+  name: CallName;
+  args: unknown[];
+  /** The deadline the saga gave the call, and when it was made (both `performance.now()`). */
+  deadline?: number;
+  at: number;
+  /** Refused, as the service client does, because its deadline had passed. */
+  late?: boolean;
 }
 
 export function scriptedUpstreams(script: Partial<Script> = {}) {
@@ -30,13 +42,18 @@ export function scriptedUpstreams(script: Partial<Script> = {}) {
     commitGone: false,
     ...script,
   };
-  const calls: { name: Call; args: unknown[] }[] = [];
+  const calls: Call[] = [];
   const reserved = new Set<string>();
   const shipments = new Map<string, string>();
   const payments = new Map<string, string>();
 
-  function enter(name: Call, args: unknown[]) {
-    calls.push({ name, args });
+  function enter(name: CallName, args: unknown[], deadline?: number) {
+    const call: Call = { name, args, deadline, at: performance.now() };
+    calls.push(call);
+    if (deadline !== undefined && call.at >= deadline) {
+      call.late = true;
+      throw new UpstreamUnavailable(name, 'deadline passed');
+    }
     const left = state.failures[name] ?? 0;
     if (left > 0) {
       state.failures[name] = left - 1;
@@ -49,11 +66,11 @@ export function scriptedUpstreams(script: Partial<Script> = {}) {
       enter('readCart', [userId]);
       return state.cart.map((line) => ({ ...line, name: 'Thing' }));
     },
-    async clearCart(userId) {
-      enter('clearCart', [userId]);
+    async clearCart(userId, deadline) {
+      enter('clearCart', [userId], deadline);
     },
-    async reserve(orderId, lines) {
-      enter('reserve', [orderId, lines]);
+    async reserve(orderId, lines, deadline) {
+      enter('reserve', [orderId, lines], deadline);
       if (reserved.has(orderId)) return { ok: true, items: priced(lines) };
       const short = lines
         .map((l) => ({
@@ -67,32 +84,35 @@ export function scriptedUpstreams(script: Partial<Script> = {}) {
       reserved.add(orderId);
       return { ok: true, items: priced(lines) };
     },
-    async commit(orderId) {
-      enter('commit', [orderId]);
+    async commit(orderId, deadline) {
+      enter('commit', [orderId], deadline);
       return state.commitGone ? 'gone' : 'committed';
     },
-    async release(orderId) {
-      enter('release', [orderId]);
+    async release(orderId, deadline) {
+      enter('release', [orderId], deadline);
       reserved.delete(orderId);
     },
-    async charge(request) {
-      enter('charge', [request]);
+    async charge(request, deadline) {
+      enter('charge', [request], deadline);
+      const hold = state.holdFirstCharge;
+      state.holdFirstCharge = undefined;
+      if (hold) await hold;
       const key = `${request.order_id}:${request.attempt}`;
       const id = payments.get(key) ?? randomUUID();
       payments.set(key, id);
       return { id, status: state.payment, failure_code: state.payment === 'failed' ? 'card_declined' : null };
     },
-    async refund(orderId) {
-      enter('refund', [orderId]);
+    async refund(orderId, deadline) {
+      enter('refund', [orderId], deadline);
     },
-    async createShipment(request) {
-      enter('createShipment', [request]);
+    async createShipment(request, deadline) {
+      enter('createShipment', [request], deadline);
       const id = shipments.get(request.order_id) ?? randomUUID();
       shipments.set(request.order_id, id);
       return { id, tracking_number: 'MSTEST0000001', carrier: 'Test Carrier', status: 'label_created' };
     },
-    async cancelShipment(shipmentId) {
-      enter('cancelShipment', [shipmentId]);
+    async cancelShipment(shipmentId, deadline) {
+      enter('cancelShipment', [shipmentId], deadline);
       return state.shipmentState === 'in_transit' ? 'shipped' : 'cancelled';
     },
     async notify(notification) {
@@ -105,7 +125,7 @@ export function scriptedUpstreams(script: Partial<Script> = {}) {
     upstreams,
     state,
     calls,
-    count: (name: Call) => calls.filter((c) => c.name === name).length,
+    count: (name: CallName) => calls.filter((c) => c.name === name).length,
   };
 }
 
