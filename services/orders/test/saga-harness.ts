@@ -35,16 +35,18 @@ export function sagaSetup(
     stock: new Map([[product, 5]]),
     ...script,
   });
+  // What an operator would read at the production level.
+  const logs: { level: number; msg: string; orderId?: string }[] = [];
   const deps: SagaDeps = {
     pool,
     upstreams: scripted.upstreams,
-    log: pino({ level: 'silent' }),
+    log: pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) }),
     leaseMs: 60_000,
     paymentTimeoutMs: 1_000,
     ...timing,
   };
   const customer: Customer = { id: randomUUID(), email: 'grace@example.test', role: 'customer' };
-  return { ...scripted, deps, customer, product };
+  return { ...scripted, deps, customer, product, logs };
 }
 
 /** Makes the order due now, as if its backoff or a dead worker's lease had passed. */

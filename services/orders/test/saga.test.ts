@@ -31,6 +31,7 @@ describe('checkout saga', () => {
     expect(t.count('charge')).toBe(1);
     expect(t.count('clearCart')).toBe(1);
     expect(await history(order.id)).toEqual(['pending', 'paid']);
+    expect(t.logs).toEqual([]); // nothing for an operator to act on
   });
 
   it('keeps a pending payment on the order and finishes it once the provider answers', async () => {
@@ -57,6 +58,9 @@ describe('checkout saga', () => {
     expect(after.status).toBe('cancelled');
     expect(t.count('charge')).toBe(0);
     expect((await orders.historyOf(pool, order.id)).at(-1)?.reason).toMatch(/out of stock/);
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ level: 40, orderId: order.id, msg: expect.stringMatching(/out of stock/) }),
+    );
     // The buyer saw a 201 pending: they are told, with what was missing.
     const cancelled = (await eventsOf(pool, order.id)).filter((e) => e.type === 'OrderCancelled');
     expect(cancelled).toHaveLength(1);
@@ -108,6 +112,8 @@ describe('checkout saga', () => {
     }
     const flagged = (await orders.findOrder(pool, order.id))!;
     expect(flagged.attention).toMatch(/shipping keeps failing/);
+    const flags = t.logs.filter((l) => l.msg === 'checkout needs attention' && l.orderId === order.id);
+    expect(flags).toHaveLength(1);
     expect(orderView(flagged, { admin: true }).attention).toMatch(/shipping/);
     expect(orderView(flagged)).not.toHaveProperty('attention');
     await makeDue(order.id);

@@ -94,7 +94,8 @@ function afterFailure(pass: Pass, from: SagaStep, outcome: Outcome): Outcome & {
   );
   if (tries < ATTENTION_AFTER) return { ...outcome, tries };
   const attention = `checkout step ${to} keeps failing (${tries} tries): ${(err as Error).message}`;
-  if (tries === ATTENTION_AFTER) log.error({ orderId: order.id, step: to }, 'checkout needs attention');
+  if (tries === ATTENTION_AFTER)
+    log.warn({ orderId: order.id, step: to, attention }, 'checkout needs attention');
   return { ...outcome, order: { ...order, attention }, tries };
 }
 
@@ -114,6 +115,8 @@ export async function resumeDue(deps: SagaDeps, limit = 20): Promise<number> {
   const owner = randomUUID();
   const sent = performance.now();
   const due = await sagaState.claimDue(deps.pool, owner, leaseOf(deps), limit);
+  // Orders finish in their request unless something failed or a process died: worth a line.
+  if (due.length > 0) deps.log.info({ count: due.length }, 'resuming unfinished checkouts');
   await Promise.all(
     due.map((order) =>
       runSaga(newPass(deps, { owner, leaseEnd: sent + leaseFor(deps, order.saga_step) }), order).catch(
