@@ -85,6 +85,12 @@ const LookupBody = Type.Object(
 );
 
 export function productRoutes(app: App, ctx: CatalogContext): void {
+  productCatalogRoutes(app, ctx);
+  productChangeRoutes(app, ctx);
+}
+
+/** Creating products and reading them. */
+function productCatalogRoutes(app: App, ctx: CatalogContext): void {
   app.post(
     '/catalog/products',
     {
@@ -146,7 +152,10 @@ export function productRoutes(app: App, ctx: CatalogContext): void {
       return product;
     },
   );
+}
 
+/** Changing and deleting products (admins). */
+function productChangeRoutes(app: App, ctx: CatalogContext): void {
   app.patch(
     '/catalog/products/:id',
     {

@@ -27,6 +27,12 @@ function customerOf(request: Parameters<typeof principalOf>[0]): Customer {
 }
 
 export function ordersRoutes(app: App, deps: SagaDeps): void {
+  buyingRoutes(app, deps);
+  changingRoutes(app, deps);
+}
+
+/** Placing an order and reading them. */
+function buyingRoutes(app: App, deps: SagaDeps): void {
   app.post(
     '/orders',
     {
@@ -87,7 +93,10 @@ export function ordersRoutes(app: App, deps: SagaDeps): void {
       return orderView(order, { history, admin: customer.role === 'admin' });
     },
   );
+}
 
+/** What changes an order after it was placed: cancelling, paying again, shipment events. */
+function changingRoutes(app: App, deps: SagaDeps): void {
   app.post(
     '/orders/:id/cancel',
     {
