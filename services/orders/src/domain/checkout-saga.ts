@@ -30,17 +30,24 @@ const RETRY: BackoffPolicy = { baseMs: 500, maxMs: 60_000 };
  * then stands. With `answering`, missing stock is thrown as OutOfStock.
  */
 export async function runSaga(pass: Pass, start: OrderRow): Promise<OrderRow> {
-  let order = start;
-  for (let guard = 0; guard < 12 && order.saga_step !== 'done'; guard++) {
-    const outcome = await runStep(pass, order.saga_step, order);
-    const written = await write(pass, order.saga_step, outcome);
-    // Someone else moved the order or took it over: it is theirs now.
-    if (!written) return (await orders.findOrder(pass.deps.pool, order.id)) ?? order;
-    order = written;
-    if (outcome.refusal) throw outcome.refusal;
-    if (outcome.failure !== undefined || outcome.stop) break;
+  let announced = false;
+  try {
+    let order = start;
+    for (let guard = 0; guard < 12 && order.saga_step !== 'done'; guard++) {
+      const outcome = await runStep(pass, order.saga_step, order);
+      const written = await write(pass, order.saga_step, outcome);
+      // Someone else moved the order or took it over: it is theirs now.
+      if (!written) return (await orders.findOrder(pass.deps.pool, order.id)) ?? order;
+      announced ||= outcome.event !== undefined;
+      order = written;
+      if (outcome.refusal) throw outcome.refusal;
+      if (outcome.failure !== undefined || outcome.stop) break;
+    }
+    return order;
+  } finally {
+    // Once per pass, so the relay finds the pass's events together instead of running for each.
+    if (announced) pass.deps.outboxWake?.();
   }
-  return order;
 }
 
 /** Writes a step's outcome, with its event in the same transaction; null when the lease was lost. */
@@ -71,7 +78,6 @@ async function write(pass: Pass, from: SagaStep, outcome: Outcome): Promise<Orde
     : await sagaState.recordStep(deps.pool, pass.owner, record);
   if (!row) return null;
   if (record.leaseMs !== null) held(record.leaseMs);
-  if (event) deps.outboxWake?.();
   const status = settled.status?.to;
   if (status === 'paid' || status === 'payment_failed') deps.checkouts?.inc({ outcome: status });
   return { ...row, items: order.items };
