@@ -43,6 +43,9 @@ export class SmtpSink {
       });
     });
     server.on('error', (err) => this.options.log.warn({ err }, 'SMTP server error'));
+    // SMTP is a conversation of short lines: with Nagle's algorithm each reply waits for the
+    // client's delayed ACK (about 40 ms per message on one connection).
+    netServer.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
     this.server = server;
     return (netServer.address() as AddressInfo).port;
   }
