@@ -159,7 +159,7 @@ export class FaultInjector {
       const broken = TARGETS.filter((t) => this.busy.has(t)).length;
       if (broken >= profile.concurrent) continue;
       const crash = crashPoints[0];
-      if (crash && !this.busy.has(crash.service) && !this.armed.has(crash.service) && this.rng.chance(0.3)) {
+      if (crash && !this.busy.has(crash.service) && !this.armed.has(crash.service) && this.rng.chance(0.6)) {
         crashPoints.shift();
         this.track(this.arm(crash));
         continue;
