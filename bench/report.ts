@@ -1,6 +1,6 @@
 // bench/report.md: the same facts as report.json, as tables a person can read.
 import { SERVICE_NAMES, TOOL_NAMES } from '../tools/launcher/src/components.ts';
-import type { Report, ScenarioReport } from './run.ts';
+import type { Report, ScenarioReport } from './report-types.ts';
 
 const CPU_COLUMNS = [
   'loadgen',
@@ -27,8 +27,8 @@ function cpuRow(s: ScenarioReport, columns: string[]): Array<string | number> {
   return [s.name, ...columns.map((c) => (s.detail.cpu_cores[c] ?? 0).toFixed(2))];
 }
 
-export function renderMarkdown(report: Report): string {
-  const out: string[] = [];
+/** Where and how the run was made. */
+function header(report: Report, out: string[]): void {
   out.push('# Minishop benchmark');
   out.push('');
   out.push(
@@ -45,6 +45,10 @@ export function renderMarkdown(report: Report): string {
       `${report.baseline_requests_per_s}. Run took ${report.total_seconds} s.`,
   );
   out.push('');
+}
+
+/** The scenarios held to floors. */
+function results(report: Report, out: string[]): void {
   out.push('## Results');
   out.push('');
   out.push(
@@ -75,6 +79,10 @@ export function renderMarkdown(report: Report): string {
   );
   out.push('');
 
+}
+
+/** Every floor and whether it was met. */
+function floors(report: Report, out: string[]): void {
   out.push(`## Floors — ${report.floors_met ? 'all met' : `${report.floors.filter((f) => !f.met).length} missed`}`);
   out.push('');
   out.push(
@@ -85,6 +93,10 @@ export function renderMarkdown(report: Report): string {
   );
   out.push('');
 
+}
+
+/** The checkout: both phases, outcomes, work per checkout, the race for the last units. */
+function checkoutSection(report: Report, out: string[]): void {
   const checkout = report.scenarios.find((s) => s.checkout);
   if (checkout?.checkout) {
     const { max, rate } = checkout.checkout;
@@ -124,10 +136,26 @@ export function renderMarkdown(report: Report): string {
       out.push('');
       out.push(
         table(
-          ['database', 'transactions', 'rows written', 'rows read'],
-          Object.entries(pg).map(([db, w]) => [db, w.transactions, w.rows_written, w.rows_read]),
+          ['database', 'transactions', 'statements', 'rows written', 'rows read'],
+          Object.entries(pg).map(([db, w]) => [db, w.transactions, w.statements ?? '–', w.rows_written, w.rows_read]),
         ),
       );
+      out.push('');
+      out.push('Statements from pg_stat_statements, BEGIN and COMMIT included.');
+    }
+    const cpuMs = checkout.checkout.cpu_ms_per_checkout;
+    if (cpuMs && Object.keys(cpuMs).length > 0) {
+      const total = Object.entries(cpuMs)
+        .filter(([name]) => !['loadgen', 'baseline', 'machine'].includes(name))
+        .reduce((sum, [, v]) => sum + v, 0);
+      out.push('');
+      out.push(
+        `CPU per checkout in the maximum phase, in ms (cores busy ÷ checkouts per second; the shop's processes ` +
+          `together ${total.toFixed(1)} ms):`,
+      );
+      out.push('');
+      const names = CPU_COLUMNS.filter((c) => cpuMs[c] !== undefined);
+      out.push(table(names, [names.map((c) => cpuMs[c]!.toFixed(2))]));
     }
     if (max.contention) {
       const c = max.contention;
@@ -141,6 +169,10 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   }
 
+}
+
+/** What the audit found. */
+function auditSection(report: Report, out: string[]): void {
   if (report.audit) {
     out.push('## Audit');
     out.push('');
@@ -170,6 +202,10 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   }
 
+}
+
+/** CPU per process and scenario. */
+function cpu(report: Report, out: string[]): void {
   out.push('## Where the CPU goes');
   out.push('');
   out.push(
@@ -183,6 +219,10 @@ export function renderMarkdown(report: Report): string {
   out.push(table(['scenario', ...columns], all.map((s) => cpuRow(s, columns))));
   out.push('');
 
+}
+
+/** What the gateway hop costs. */
+function diagnostics(report: Report, out: string[]): void {
   if (report.diagnostics.length > 0) {
     out.push('## What the gateway costs');
     out.push('');
@@ -208,6 +248,10 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   }
 
+}
+
+/** Memory per process, and the notes. */
+function memoryAndNotes(report: Report, out: string[]): void {
   out.push('## Memory');
   out.push('');
   out.push(
@@ -229,6 +273,13 @@ export function renderMarkdown(report: Report): string {
     out.push('');
     for (const note of report.notes) out.push(`- ${note.split('\n').join('\n  ')}`);
     out.push('');
+  }
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  for (const section of [header, results, floors, checkoutSection, auditSection, cpu, diagnostics, memoryAndNotes]) {
+    section(report, out);
   }
   return `${out.join('\n')}\n`;
 }

@@ -33,6 +33,8 @@ export interface StartPostgresOptions {
   dataDir: string;
   /** Keep the data after stop (and sync it to disk); otherwise the directory is removed on stop. */
   persistent: boolean;
+  /** More server settings (`name=value`), e.g. a library to preload for measuring. */
+  settings?: string[];
 }
 
 export interface PostgresServer {
@@ -67,7 +69,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   if (external) {
     return { adminUrl: external, embedded: false, stop: async () => {} };
   }
-  return startEmbedded(path.resolve(options.dataDir), options.persistent);
+  return startEmbedded(path.resolve(options.dataDir), options.persistent, options.settings ?? []);
 }
 
 /** Creates the database when it does not exist (safe when several processes race) and returns its URL. */
@@ -112,7 +114,7 @@ export function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-async function startEmbedded(dataDir: string, persistent: boolean): Promise<PostgresServer> {
+async function startEmbedded(dataDir: string, persistent: boolean, extra: string[]): Promise<PostgresServer> {
   const binaries = await loadBinaries();
   const runAs = await postgresUserWhenRoot();
   const pgdata = path.join(dataDir, 'pgdata');
@@ -126,7 +128,7 @@ async function startEmbedded(dataDir: string, persistent: boolean): Promise<Post
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = await spawnServer({ binaries, runAs, pgdata, logFile, port, persistent });
+    const child = await spawnServer({ binaries, runAs, pgdata, logFile, port, persistent, extra });
     const adminUrl = `postgres://${credentials.user}:${credentials.password}@127.0.0.1:${port}/postgres`;
     try {
       await waitUntilAccepting(child, adminUrl, logFile);
@@ -359,8 +361,9 @@ async function spawnServer(args: {
   logFile: string;
   port: number;
   persistent: boolean;
+  extra: string[];
 }): Promise<ChildProcess> {
-  const { binaries, runAs, pgdata, logFile, port, persistent } = args;
+  const { binaries, runAs, pgdata, logFile, port, persistent, extra } = args;
   const log = await fs.open(logFile, 'a');
   try {
     const settings = [
@@ -369,6 +372,7 @@ async function spawnServer(args: {
       'unix_socket_directories=',
       'max_connections=300',
       ...(persistent ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
+      ...extra,
     ];
     const child = spawn(
       binaries.postgres,

@@ -54,6 +54,8 @@ export interface StartStackOptions {
   persistent?: boolean;
   /** Admin URL of a PostgreSQL server to use; default DATABASE_URL, else embedded PostgreSQL. */
   databaseUrl?: string;
+  /** More settings for the embedded PostgreSQL (`name=value`), e.g. a library the benchmark preloads. */
+  postgresSettings?: string[];
   /** Redis to use; default REDIS_URL, else redis-server from PATH. */
   redisUrl?: string;
   /** Prefix of the per-service database names, to share one server between stacks. */
@@ -211,6 +213,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         persistent: options.persistent ?? true,
         databaseUrl: options.databaseUrl,
         redisUrl: options.redisUrl,
+        postgresSettings: options.postgresSettings,
       },
       (stop) => storeStops.push(stop),
     );
@@ -257,8 +260,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     const seed = seeding ? await seedDemoCatalog(urls, admin, note) : undefined;
     note(`started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
-    let stopped: Promise<void> | undefined;
-    return {
+    const facts = {
       urls,
       ports,
       admin,
@@ -270,27 +272,52 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       missing,
       seed,
       web,
-      exited: sup.exited,
-      pid: (name) => sup.pid(name),
-      isRunning: (name) => sup.isRunning(name),
-      subscribe: (listener) => sup.subscribe(listener),
-      kill: (name, how) => sup.kill(name, how),
-      freeze: (name) => sup.freeze(name),
-      resume: (name) => sup.resume(name),
-      exitOf: (name) => {
-        const proc = sup.processes.get(name);
-        if (!proc) throw new Error(`${name} is not running`);
-        return proc.exited;
-      },
-      restart: (name, restartOptions) => sup.restart(name, restartOptions),
-      stop: () => (stopped ??= stopAll()),
     };
+    return controls(facts, sup, stopAll);
   } catch (error) {
     // The build may still run: let it finish before its directory is taken away.
     await webBuild.catch(() => undefined);
     await stopAll();
     throw error;
   }
+}
+
+/** The running stack: what it is, and the handles on its processes. */
+function controls(
+  facts: Omit<
+    RunningStack,
+    | 'exited'
+    | 'pid'
+    | 'isRunning'
+    | 'subscribe'
+    | 'kill'
+    | 'freeze'
+    | 'resume'
+    | 'exitOf'
+    | 'restart'
+    | 'stop'
+  >,
+  sup: Supervisor,
+  stopAll: () => Promise<void>,
+): RunningStack {
+  let stopped: Promise<void> | undefined;
+  return {
+    ...facts,
+    exited: sup.exited,
+    pid: (name) => sup.pid(name),
+    isRunning: (name) => sup.isRunning(name),
+    subscribe: (listener) => sup.subscribe(listener),
+    kill: (name, how) => sup.kill(name, how),
+    freeze: (name) => sup.freeze(name),
+    resume: (name) => sup.resume(name),
+    exitOf: (name) => {
+      const proc = sup.processes.get(name);
+      if (!proc) throw new Error(`${name} is not running`);
+      return proc.exited;
+    },
+    restart: (name, restartOptions) => sup.restart(name, restartOptions),
+    stop: () => (stopped ??= stopAll()),
+  };
 }
 
 export function stackUrls(ports: StackPorts, host = '127.0.0.1'): StackUrls {

@@ -15,6 +15,8 @@ export interface StoreOptions {
   persistent: boolean;
   databaseUrl?: string;
   redisUrl?: string;
+  /** More settings for an embedded PostgreSQL. */
+  postgresSettings?: string[];
 }
 
 /**
@@ -29,7 +31,11 @@ export async function startStores(
   const [pgResult, redisResult] = await Promise.allSettled([
     options.databaseUrl
       ? { adminUrl: options.databaseUrl, embedded: false, stop: async () => {} }
-      : startPostgres({ dataDir: path.join(dataDir, 'postgres'), persistent }),
+      : startPostgres({
+          dataDir: path.join(dataDir, 'postgres'),
+          persistent,
+          settings: options.postgresSettings,
+        }),
     options.redisUrl
       ? { url: options.redisUrl, embedded: false, stop: async () => {} }
       : startRedis({ dataDir: path.join(dataDir, 'redis'), persistent }),
