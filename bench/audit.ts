@@ -3,6 +3,7 @@
 // the payment provider simulator's ledger and the mail sink, and runs the checks of
 // audit-checks.ts. The benchmark and the chaos suite both use it; any failed check fails them.
 import { createPool, type Pool } from '@minishop/kit/db';
+import type { RunningStack } from '../tools/launcher/src/stack.ts';
 import {
   chargeChecks,
   emailChecks,
@@ -32,6 +33,21 @@ export interface AuditInput {
   duplicateEmailsAllowed?: boolean;
   /** The domain of the shop's sender address (default minishop.local, as the launcher sets it). */
   mailDomain?: string;
+}
+
+/** Where the audit reads a running stack: its databases, the provider's ledger and the mail sink. */
+export function stackOf(stack: RunningStack) {
+  return {
+    databaseUrls: {
+      orders: stack.databaseUrls.orders!,
+      catalog: stack.databaseUrls.catalog!,
+      shipping: stack.databaseUrls.shipping!,
+      notifications: stack.databaseUrls.notifications!,
+    },
+    paymentProviderUrl: stack.urls.paymentProvider,
+    paymentProviderSecretKey: stack.secrets.paymentProviderSecretKey,
+    mailUrl: stack.urls.mailUi,
+  };
 }
 
 export interface AuditReport {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, type RunningStack } from '../tools/launcher/src/stack.ts';
-import { audit, type AuditReport } from './audit.ts';
+import { audit, stackOf, type AuditReport } from './audit.ts';
 import { createProduct, login, registerUsers } from './fixtures.ts';
 import type { CheckoutResult, MaxResult, ShopUser } from './jobs.ts';
 import type { LoadGenerator } from './load-generator.ts';
@@ -200,15 +200,7 @@ export async function runCheckout(
   const scenario = await measureCheckout(load, watched, stack.urls.gateway, fixtures, baselineRps);
   log('audit: waiting for sagas, outboxes and email, then checking stock, charges, shipments, email');
   const report = await audit({
-    databaseUrls: {
-      orders: stack.databaseUrls.orders!,
-      catalog: stack.databaseUrls.catalog!,
-      shipping: stack.databaseUrls.shipping!,
-      notifications: stack.databaseUrls.notifications!,
-    },
-    paymentProviderUrl: stack.urls.paymentProvider,
-    paymentProviderSecretKey: stack.secrets.paymentProviderSecretKey,
-    mailUrl: stack.urls.mailUi,
+    ...stackOf(stack),
     products: fixtures.stockAtStart,
   });
   for (const c of report.checks) log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);

@@ -2,21 +2,12 @@
 // seeded moments, held down or frozen for a while, and brought back (restarted, or SIGCONTed).
 // A process that dies by itself (a crash point) is noticed through the launcher's events and
 // restarted without its crash point. Every action is logged with its time for the report.
+import { SERVICE_NAMES } from '../../tools/launcher/src/components.ts';
 import type { ComponentName, RunningStack } from '../../tools/launcher/src/stack.ts';
 import type { Rng } from './rng.ts';
 
 /** Processes a round may break. The mail sink keeps its inbox in memory only: it is the audit's witness. */
-export const TARGETS: readonly ComponentName[] = [
-  'gateway',
-  'auth',
-  'catalog',
-  'cart',
-  'orders',
-  'payments',
-  'shipping',
-  'notifications',
-  'payment-provider',
-];
+export const TARGETS: readonly ComponentName[] = [...SERVICE_NAMES, 'payment-provider'];
 
 /** Crash points a service honours in test stacks (MINISHOP_CRASH_AFTER); orders also reads its older name. */
 export const CRASH_POINTS: ReadonlyArray<{ service: ComponentName; point: string }> = [

@@ -1,7 +1,7 @@
 // One chaos round: fresh buyers and products, buyers checking out while processes fail, then
 // everything brought back, the shop left to settle, and the audit run over this round's orders.
 import type { RunningStack } from '../../tools/launcher/src/stack.ts';
-import { audit, type AuditReport } from '../audit.ts';
+import { audit, stackOf, type AuditReport } from '../audit.ts';
 import { CRASH_POINTS, FaultInjector, type FaultLogEntry, type FaultProfile } from './faults.ts';
 import { Rng } from './rng.ts';
 import { call, emptyTally, shop, type Buyer, type ShopperTally } from './shopper.ts';
@@ -206,15 +206,7 @@ export async function runRound(ctx: RoundContext, spec: RoundSpec): Promise<Roun
   const notificationsBroke =
     (totals.by_target.notifications?.kills ?? 0) + (totals.by_target.notifications?.crashes ?? 0) > 0;
   const report = await audit({
-    databaseUrls: {
-      orders: stack.databaseUrls.orders!,
-      catalog: stack.databaseUrls.catalog!,
-      shipping: stack.databaseUrls.shipping!,
-      notifications: stack.databaseUrls.notifications!,
-    },
-    paymentProviderUrl: stack.urls.paymentProvider,
-    paymentProviderSecretKey: stack.secrets.paymentProviderSecretKey,
-    mailUrl: stack.urls.mailUi,
+    ...stackOf(stack),
     products,
     userIds: buyers.map((b) => b.id),
     settleTimeoutMs: 180_000,
