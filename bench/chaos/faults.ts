@@ -141,20 +141,25 @@ export class FaultInjector {
     }
   }
 
-  /** Breaks processes until `until` (ms since epoch), then waits for the faults in progress to end. */
+  /**
+   * Breaks processes until `until` (ms since epoch), then waits for the faults in progress to end.
+   * Crash points are armed one at a time, the first at once, the next when the last has fired.
+   */
   async run(until: number, profile: FaultProfile): Promise<void> {
     const crashPoints = [...profile.crashPoints];
+    const armNext = () => {
+      const crash = crashPoints[0];
+      if (!crash || this.armed.size > 0 || this.busy.has(crash.service)) return false;
+      crashPoints.shift();
+      this.track(this.arm(crash));
+      return true;
+    };
+    armNext();
     while (Date.now() < until) {
       await sleep(this.rng.int(...profile.gapMs));
       if (Date.now() >= until) break;
       const broken = TARGETS.filter((t) => this.busy.has(t)).length;
-      if (broken >= profile.concurrent) continue;
-      const crash = crashPoints[0];
-      if (crash && !this.busy.has(crash.service) && !this.armed.has(crash.service) && this.rng.chance(0.6)) {
-        crashPoints.shift();
-        this.track(this.arm(crash));
-        continue;
-      }
+      if (broken >= profile.concurrent || armNext()) continue;
       const target = this.pickTarget(profile);
       if (target) this.track(this.fault(target, profile));
     }
