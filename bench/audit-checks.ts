@@ -212,7 +212,9 @@ export function messageIdOf(eventId: string, domain: string): string {
 function promised(order: OrderState, types: Set<string>): string[] {
   const missing: string[] = [];
   const has = (prefix: string) => [...types].some((t) => t.startsWith(prefix));
+  // An order cancelled for stock that ran out before it was placed announces only its cancellation.
   if (!has('OrderPlaced') && !has('OrderCancelled')) missing.push('OrderPlaced');
+  if (order.status === 'cancelled' && !has('OrderCancelled')) missing.push('OrderCancelled');
   if (PAID.includes(order.status) && !has('PaymentConfirmed')) missing.push('PaymentConfirmed');
   if (order.status === 'payment_failed' && !has('PaymentFailed')) missing.push('PaymentFailed');
   return missing;

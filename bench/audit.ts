@@ -82,7 +82,7 @@ async function settle(pools: Pools, timeoutMs: number) {
   while (Date.now() - began < timeoutMs) {
     const [unfinished, unrelayed, unsent] = await Promise.all([
       count(pools.orders, `select count(*) as n from orders where saga_step <> 'done'`),
-      count(pools.orders, `select count(*) as n from outbox where delivered_at is null`),
+      count(pools.orders, `select count(*) as n from outbox where state = 'pending'`),
       count(pools.notifications, `select count(*) as n from deliveries where status = 'pending'`),
     ]);
     backlog ??= { unfinished_sagas: unfinished, unrelayed_events: unrelayed, unsent_emails: unsent };

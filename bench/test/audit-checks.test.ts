@@ -31,6 +31,7 @@ function cleanRun(): AuditData {
       order_id: CANCELLED_ORDER,
       type: 'PaymentConfirmed',
     },
+    { event_id: `${CANCELLED_ORDER}:OrderCancelled:1`, order_id: CANCELLED_ORDER, type: 'OrderCancelled' },
   ];
   return {
     products: [
@@ -78,7 +79,7 @@ function failures(data: AuditData, duplicatesAllowed = false) {
 describe('the audit', () => {
   it('passes a run where everything went right', () => {
     expect(failures(cleanRun())).toEqual([]);
-    expect(emailChecks(cleanRun(), false).emails).toEqual({ expected: 6, sent: 6, duplicates: 0 });
+    expect(emailChecks(cleanRun(), false).emails).toEqual({ expected: 7, sent: 7, duplicates: 0 });
   });
 
   it('catches an oversold product', () => {
@@ -145,12 +146,15 @@ describe('the audit', () => {
 
   it('catches an email that was promised but never written, or written but never sent', () => {
     const data = cleanRun();
-    data.events = data.events.filter((e) => e.type !== 'PaymentFailed');
+    data.events = data.events.filter((e) => e.type !== 'PaymentFailed' && e.type !== 'OrderCancelled');
     data.deliveries.set(`${PAID_ORDER}:PaymentConfirmed:1`, 'pending');
     expect(failures(data)).toEqual([
       {
         name: 'every order announced its emails',
-        examples: [`order ${FAILED_ORDER} (payment_failed) has no PaymentFailed event`],
+        examples: [
+          `order ${FAILED_ORDER} (payment_failed) has no PaymentFailed event`,
+          `order ${CANCELLED_ORDER} (cancelled) has no OrderCancelled event`,
+        ],
       },
       {
         name: 'every expected email sent',
@@ -164,6 +168,6 @@ describe('the audit', () => {
     data.mail.push({ message_id: messageIdOf(`${PAID_ORDER}:OrderPlaced`, DOMAIN) });
     expect(failures(data).map((f) => f.name)).toEqual(['emails sent once, or as the documented rule allows']);
     expect(failures(data, true)).toEqual([]);
-    expect(emailChecks(data, true).emails).toEqual({ expected: 6, sent: 6, duplicates: 1 });
+    expect(emailChecks(data, true).emails).toEqual({ expected: 7, sent: 7, duplicates: 1 });
   });
 });
