@@ -13,6 +13,7 @@ import { docsRoutes } from './routes/docs.routes.ts';
 import { proxyRoutes } from './routes/proxy.routes.ts';
 import { webRoutes } from './routes/web.routes.ts';
 import { upstreamsFromConfig } from './upstreams.ts';
+import { continueOnlyWithin, rawBodyReader } from './request-body.ts';
 import { refuseInternalPaths } from './internal-paths.ts';
 
 export interface Deps {
@@ -22,6 +23,8 @@ export interface Deps {
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** How much of an oversized body is read and dropped so that its 413 reaches the client. */
+const DRAINED_BYTES = 16 * 1024 * 1024;
 
 export async function buildApp(deps: Deps): Promise<App> {
   const { config, redis, tokens } = deps;
@@ -34,15 +37,16 @@ export async function buildApp(deps: Deps): Promise<App> {
     // Behind N proxies the client is the Nth X-Forwarded-For entry from the right; entries a
     // client wrote itself are never believed. Scheme and host are taken from them the same way.
     trustProxy: config.TRUST_PROXY_HOPS > 0 ? (_address, hop) => hop < config.TRUST_PROXY_HOPS : false,
-    readiness: { redis: () => redis.ping() },
+    // Nothing to check: without Redis the rate limit counts per replica and everything else
+    // works, so a Redis outage must not take every gateway out of its Service.
+    readiness: {},
   });
 
   // Bodies are forwarded as the bytes that arrived (never parsed and re-serialised); the
   // services validate them. Only the size limit is enforced here.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', rawBodyReader(BODY_LIMIT_BYTES, DRAINED_BYTES));
+  continueOnlyWithin(app.server, BODY_LIMIT_BYTES);
 
   await app.register(cors, {
     origin: config.CORS_ORIGINS.split(',')

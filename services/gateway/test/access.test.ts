@@ -107,7 +107,7 @@ describe('public paths', () => {
     expect((await fetch(`${gateway.management}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gateway.management}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ checks: { redis: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: {} });
     const metrics = await (await fetch(`${gateway.management}/metrics`)).text();
     expect(metrics).toContain('minishop_http_request_duration_seconds');
   });
