@@ -302,6 +302,23 @@ describe('fields a body must not carry', () => {
   });
 });
 
+describe('weak passwords', () => {
+  it('are refused at registration with a clear 422, through the gateway', async () => {
+    for (const password of ['password', '12345678', 'qwerty123']) {
+      const username = uniqueName('weak');
+      const res = await shop.api('POST', '/auth/register', {
+        body: { username, email: `${username}@example.test`, password },
+      });
+      expect(isProblem(res, 422), `${password}: ${res.status}`).toBe(true);
+      expect(res.body.errors).toEqual([
+        { field: 'body.password', message: expect.stringContaining('common') },
+      ]);
+      const login = await shop.api('POST', '/auth/login', { body: { username, password } });
+      expect(login.status).toBe(401);
+    }
+  });
+});
+
 describe('malformed JSON', () => {
   const MALFORMED = ['{"a": ', '{', '{"a":1}}', "{'a':1}", '{"a":1,}', 'nul', '{"a":"\\x"}', '\u00ff{}'];
   const jsonRoutes = ROUTES.filter((r) => ['POST', 'PATCH'].includes(methodOf(r)) && !r.rawBody);

@@ -156,6 +156,42 @@ describe('the signed-in user', () => {
   });
 });
 
+describe('password choice', () => {
+  const register = (password: string, username = uniqueName()) =>
+    post('/auth/register', { username, email: `${username}@example.test`, password });
+
+  it.each([
+    'password',
+    '12345678',
+    'PASSWORD',
+    'password1',
+    'iloveyou',
+    'qwertyuiop',
+    'trustno1',
+    'aaaaaaaaaa',
+  ])('refuses %s with a 422 that names the field, and creates no account', async (password) => {
+    const username = uniqueName('weak');
+    const res = await register(password, username);
+    const problem = expectProblem(res, 422);
+    expect(problem.detail).toMatch(/^password is not allowed: /);
+    expect(problem.errors).toEqual([{ field: 'body.password', message: expect.any(String) }]);
+    const { rows } = await h.pool.query('SELECT 1 FROM users WHERE username = $1', [username]);
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses a password that is mostly the username or the email address', async () => {
+    const username = uniqueName('self');
+    for (const password of [username, `${username}123`, `${username}@example.test`, username.toUpperCase()]) {
+      expectProblem(await register(password, username), 422);
+    }
+  });
+
+  it('accepts a long passphrase that appears on no list', async () => {
+    expect((await register('correct horse battery')).statusCode).toBe(201);
+    expect((await register('ada loves analytical engines')).statusCode).toBe(201);
+  });
+});
+
 describe('email verification', () => {
   const verify = (token: unknown) =>
     h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token } });

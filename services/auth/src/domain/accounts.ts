@@ -17,6 +17,7 @@ import {
   markEmailVerificationUsed,
 } from '../data/email-verifications.repository.ts';
 import { hashToken, newOpaqueToken } from './tokens.ts';
+import { checkPasswordChoice } from './password-policy.ts';
 import type { AuthContext } from './context.ts';
 
 export interface Registration {
@@ -26,6 +27,7 @@ export interface Registration {
 }
 
 export async function register(ctx: AuthContext, input: Registration): Promise<User> {
+  checkPasswordChoice(input.password, input);
   const passwordHash = await ctx.passwords.hash(input.password);
   try {
     const { user, token } = await withTransaction(ctx.pool, async (db) => {
