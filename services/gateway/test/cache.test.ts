@@ -71,6 +71,32 @@ describe('the gateway cache of public reads', () => {
     expect((await get('/orders/mine')).status).toBe(401);
   });
 
+  it('counts hits and misses, each miss by its reason', async () => {
+    /** The value of the metric's line that carries every given label. */
+    const counter = async (metric: string) => {
+      const [name, labels = ''] = metric.replace('}', '').split('{');
+      const text = await (await fetch(`${gateway.management}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(labels));
+      return Number(line?.split(' ').at(-1));
+    };
+    const before = {
+      hits: await counter('minishop_gateway_cache_hits_total'),
+      absent: await counter('minishop_gateway_cache_misses_total{reason="absent"}'),
+      refresh: await counter('minishop_gateway_cache_misses_total{reason="refresh"}'),
+    };
+    expect(Object.values(before).every(Number.isFinite)).toBe(true);
+    await get('/catalog/products/counted');
+    await get('/catalog/products/counted');
+    await get('/catalog/products/counted', { 'cache-control': 'no-cache' });
+    expect({
+      hits: (await counter('minishop_gateway_cache_hits_total')) - before.hits,
+      absent: (await counter('minishop_gateway_cache_misses_total{reason="absent"}')) - before.absent,
+      refresh: (await counter('minishop_gateway_cache_misses_total{reason="refresh"}')) - before.refresh,
+    }).toEqual({ hits: 1, absent: 1, refresh: 1 });
+  });
+
   it('reads the shared max-age only from public, storable answers', () => {
     expect(sharedMaxAge('public, max-age=5')).toBe(5);
     expect(sharedMaxAge('max-age=5')).toBe(0);

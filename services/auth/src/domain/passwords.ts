@@ -6,6 +6,7 @@
 // passed in by code (tests), never chosen by configuration.
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -34,19 +35,8 @@ function phcPrefix(cost: Argon2Cost): string {
 
 /** Runs at most `max` tasks at a time; the others start in arrival order as slots free up. */
 export function createTaskLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (running < max) running++;
-    else await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
+  const limit = pLimit(max);
+  return (task) => limit(task);
 }
 
 export function createPasswordHasher(

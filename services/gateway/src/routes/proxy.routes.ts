@@ -64,6 +64,15 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
     help: 'Public reads answered from the gateway cache',
     registers: [app.metricsRegistry],
   });
+  const cacheMisses = new Counter({
+    name: 'minishop_gateway_cache_misses_total',
+    help: 'Public reads sent to their service: nothing fresh was cached, or the client asked for a fresh answer',
+    labelNames: ['reason'] as const,
+    registers: [app.metricsRegistry],
+  });
+  // Both reasons are reported from the start, at zero.
+  cacheMisses.inc({ reason: 'absent' }, 0);
+  cacheMisses.inc({ reason: 'refresh' }, 0);
 
   /** The headers a service sees: the client's, less hop-by-hop ones, plus what the gateway vouches for. */
   const upstreamHeaders = (request: FastifyRequest): Record<string, string | string[]> => {
@@ -110,6 +119,9 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
                 const age = Math.floor((Date.now() - hit.storedAt) / 1000);
                 return reply.code(hit.status).headers(hit.headers).header('age', String(age)).send(hit.body);
               }
+              cacheMisses.inc({ reason: 'absent' });
+            } else {
+              cacheMisses.inc({ reason: 'refresh' });
             }
             // Public reads the service marks cacheable are kept for the next visitors.
             const key = request.url;
