@@ -70,23 +70,41 @@ interface Pools {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function count(pool: Pool, sql: string): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(sql);
-  return Number(rows[0]?.n ?? 0);
+/** Unfinished work of the audited orders: sagas, outbox events not relayed, emails not yet sent. */
+async function backlogOf(pools: Pools, userIds: string[] | undefined): Promise<AuditReport['backlog']> {
+  const scope = userIds ? 'and o.user_id = any($1::uuid[])' : 'and $1::uuid[] is null';
+  const params = [userIds ?? null];
+  const [{ rows: sagas }, { rows: events }] = await Promise.all([
+    pools.orders.query<{ n: string }>(
+      `select count(*) as n from orders o where o.saga_step <> 'done' ${scope}`,
+      params,
+    ),
+    pools.orders.query<{ event_id: string; state: string }>(
+      `select x.event_id, x.state from outbox x join orders o on o.id = x.order_id where true ${scope}`,
+      params,
+    ),
+  ]);
+  const { rows: unsent } = await pools.notifications.query<{ n: string }>(
+    `select count(*) as n from deliveries where status = 'pending' and ($1::text[] is null or event_id = any($1::text[]))`,
+    [userIds ? events.map((e) => e.event_id) : null],
+  );
+  return {
+    unfinished_sagas: Number(sagas[0]?.n ?? 0),
+    unrelayed_events: events.filter((e) => e.state === 'pending').length,
+    unsent_emails: Number(unsent[0]?.n ?? 0),
+  };
 }
 
-/** Waits until no saga, outbox event or email delivery is unfinished (or the time is up). */
-async function settle(pools: Pools, timeoutMs: number) {
+/** Waits until none of the audited orders has unfinished work (or the time is up). */
+async function settle(pools: Pools, userIds: string[] | undefined, timeoutMs: number) {
   const began = Date.now();
   let backlog: AuditReport['backlog'] | undefined;
   while (Date.now() - began < timeoutMs) {
-    const [unfinished, unrelayed, unsent] = await Promise.all([
-      count(pools.orders, `select count(*) as n from orders where saga_step <> 'done'`),
-      count(pools.orders, `select count(*) as n from outbox where state = 'pending'`),
-      count(pools.notifications, `select count(*) as n from deliveries where status = 'pending'`),
-    ]);
-    backlog ??= { unfinished_sagas: unfinished, unrelayed_events: unrelayed, unsent_emails: unsent };
-    if (unfinished + unrelayed + unsent === 0) return { settled: true, backlog, ms: Date.now() - began };
+    const now = await backlogOf(pools, userIds);
+    backlog ??= now;
+    if (now.unfinished_sagas + now.unrelayed_events + now.unsent_emails === 0) {
+      return { settled: true, backlog, ms: Date.now() - began };
+    }
     await sleep(500);
   }
   return { settled: false, backlog: backlog!, ms: Date.now() - began };
@@ -220,7 +238,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
   };
   try {
     // Sagas still running, events not yet relayed and mail not yet sent are not failures: wait.
-    const settled = await settle(pools, input.settleTimeoutMs ?? 60_000);
+    const settled = await settle(pools, input.userIds, input.settleTimeoutMs ?? 60_000);
     const data = await gather(pools, input);
     const email = emailChecks(data, input.duplicateEmailsAllowed ?? false);
     const checks = [

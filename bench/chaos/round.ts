@@ -14,6 +14,8 @@ export interface RoundSpec {
   kind: RoundKind;
   seconds: number;
   buyers: number;
+  /** How long the audit waits for the round's orders to settle. */
+  settleSeconds: number;
 }
 
 export interface Violation {
@@ -79,7 +81,7 @@ export function kindOf(round: number): RoundKind {
 /** How a round of each kind breaks things. */
 function profileOf(kind: RoundKind, rng: Rng): FaultProfile {
   const base: FaultProfile = {
-    gapMs: [800, 2200],
+    gapMs: [600, 1800],
     downMs: [300, 2500],
     frozenMs: [500, 3500],
     killShare: 0.75,
@@ -209,7 +211,7 @@ export async function runRound(ctx: RoundContext, spec: RoundSpec): Promise<Roun
     ...stackOf(stack),
     products,
     userIds: buyers.map((b) => b.id),
-    settleTimeoutMs: 180_000,
+    settleTimeoutMs: spec.settleSeconds * 1000,
     duplicateEmailsAllowed: notificationsBroke,
   });
   if (spec.kind === 'refunds') await stack.restart('catalog');

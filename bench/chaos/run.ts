@@ -22,6 +22,7 @@ function options() {
       'first-round': { type: 'string', default: '1' },
       'round-seconds': { type: 'string', default: '25' },
       buyers: { type: 'string', default: '8' },
+      'settle-seconds': { type: 'string', default: '120' },
       out: { type: 'string', default: path.join(os.tmpdir(), 'minishop-chaos-report.json') },
     },
   });
@@ -37,6 +38,7 @@ function options() {
     firstRound: Math.max(1, int('first-round')),
     roundSeconds: Math.max(5, int('round-seconds')),
     buyers: Math.max(1, int('buyers')),
+    settleSeconds: Math.max(5, int('settle-seconds')),
     out: path.resolve(String(values.out)),
   };
 }
@@ -78,6 +80,7 @@ async function main(): Promise<number> {
         kind: kindOf(index),
         seconds: opts.roundSeconds,
         buyers: opts.buyers,
+        settleSeconds: opts.settleSeconds,
       };
       say(`round ${index} (${spec.kind}, round seed ${spec.seed})`);
       const report = await runRound({ stack, runId, say }, spec);
