@@ -13,6 +13,7 @@ import {
   NAMESPACE,
   ROOT,
   findTool,
+  usable,
   parseObjects,
   renderChart,
   renderedFixture,
@@ -140,7 +141,7 @@ describe('the chart', () => {
   }, 20 * 60_000);
 
   function withValues(ctx: TestContext, values: string): KubeObject[] {
-    if (!helmBinary) ctx.skip('helm is not available');
+    usable(ctx, 'helm', helmBinary);
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'minishop-values-')), 'values.yaml');
     writeFileSync(file, values);
     return parseObjects(renderChart(helmBinary!, CHART, 'default', [file]));

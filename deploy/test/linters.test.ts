@@ -19,6 +19,7 @@ import {
   renderChart,
   type Environment,
   type Tool,
+  usable,
 } from './manifests.ts';
 
 /** The annotation that says why a kube-score check does not apply to an object. */
@@ -44,9 +45,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 function need(ctx: TestContext, ...wanted: Tool[]): string[] {
-  const missing = wanted.filter((t) => !tools.get(t));
-  if (missing.length > 0) ctx.skip(`${missing.join(', ')} not available`);
-  return wanted.map((t) => tools.get(t)!);
+  return wanted.map((t) => usable(ctx, t, tools.get(t)));
 }
 
 /** Runs a linter; its output whatever the exit code, and whether it passed. */
