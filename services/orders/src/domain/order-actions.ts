@@ -13,9 +13,15 @@ const CANCEL_WAIT_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function getOrder(deps: Pick<SagaDeps, 'pool'>, customer: Customer, id: string) {
+/** The order if this customer may see it (their own, or any for an admin). */
+async function visibleOrder(deps: Pick<SagaDeps, 'pool'>, customer: Customer, id: string): Promise<OrderRow> {
   const order = await orders.findOrder(deps.pool, id);
   if (!order || (customer.role !== 'admin' && order.user_id !== customer.id)) throw new NotFound('order');
+  return order;
+}
+
+export async function getOrder(deps: Pick<SagaDeps, 'pool'>, customer: Customer, id: string) {
+  const order = await visibleOrder(deps, customer, id);
   return { order, history: await orders.historyOf(deps.pool, id) };
 }
 
@@ -40,7 +46,7 @@ export async function listOrders(
 export async function cancelOrder(deps: SagaDeps, customer: Customer, id: string): Promise<OrderRow> {
   const deadline = Date.now() + CANCEL_WAIT_MS;
   for (;;) {
-    const { order } = await getOrder(deps, customer, id);
+    const order = await visibleOrder(deps, customer, id);
     if (order.status === 'cancelled') return order;
     if (order.status === 'payment_failed' && order.saga_step === 'done') {
       const cancelled = await withTransaction(deps.pool, async (tx) => {
@@ -93,7 +99,7 @@ export async function retryPayment(
   id: string,
   paymentMethod: string | undefined,
 ): Promise<OrderRow> {
-  const { order } = await getOrder(deps, customer, id);
+  const order = await visibleOrder(deps, customer, id);
   if (order.user_id !== customer.id) throw new NotFound('order');
   if (order.status !== 'payment_failed' || order.saga_step !== 'done') {
     throw new Conflict(`only an order whose payment failed can be paid again (this one is ${order.status})`);
