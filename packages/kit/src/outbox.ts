@@ -214,41 +214,59 @@ function relayMetrics(
   });
   for (const outcome of Object.values(OUTCOME_LABEL)) outcomes.inc({ receiver, outcome }, 0);
 
-  // One query answers both gauges of a scrape; a database that cannot answer leaves them as they were.
-  let reading: Promise<{ pending: number; ageSeconds: number } | null> | null = null;
-  const read = () =>
-    (reading ??= pool
-      .query<{ pending: string; age: number | null }>(
+  scrapedGauges(
+    registry,
+    async () => {
+      const { rows } = await pool.query<{ pending: string; age: number | null }>(
         `SELECT (SELECT count(*) FROM ${table} WHERE state = 'pending') AS pending,
                 (SELECT extract(epoch FROM now() - created_at)::float8 FROM ${table}
                   WHERE state = 'pending' ORDER BY seq LIMIT 1) AS age`,
-      )
-      .then(({ rows }) => ({ pending: Number(rows[0]?.pending ?? 0), ageSeconds: rows[0]?.age ?? 0 }))
+      );
+      return { pending: Number(rows[0]?.pending ?? 0), ageSeconds: rows[0]?.age ?? 0 };
+    },
+    [
+      {
+        name: 'minishop_outbox_backlog_events',
+        help: 'Outbox events not yet delivered (set-aside events excluded)',
+        field: 'pending',
+      },
+      {
+        name: 'minishop_outbox_oldest_event_age_seconds',
+        help: 'Age of the oldest outbox event not yet delivered (0 when none waits)',
+        field: 'ageSeconds',
+      },
+    ],
+    { receiver },
+  );
+  return (outcome) => outcomes.inc({ receiver, outcome });
+}
+
+/**
+ * Gauges whose values are read (from the database, say) when they are scraped: one read answers
+ * every gauge of a scrape, and a read that fails leaves them as they were rather than failing it.
+ */
+export function scrapedGauges<K extends string>(
+  registry: Registry,
+  read: () => Promise<Record<K, number>>,
+  gauges: Array<{ name: string; help: string; field: K }>,
+  labels: Record<string, string> = {},
+): void {
+  let reading: Promise<Record<K, number> | null> | null = null;
+  const current = () =>
+    (reading ??= read()
       .catch(() => null)
-      .finally(() => setTimeout(() => (reading = null), 1_000).unref()));
-  const gauges = [
-    [
-      'minishop_outbox_backlog_events',
-      'Outbox events not yet delivered (set-aside events excluded)',
-      'pending',
-    ],
-    [
-      'minishop_outbox_oldest_event_age_seconds',
-      'Age of the oldest outbox event not yet delivered (0 when none waits)',
-      'ageSeconds',
-    ],
-  ] as const;
-  for (const [name, help, field] of gauges) {
+      // Shared by the gauges of one scrape only: the next scrape reads again.
+      .finally(() => setImmediate(() => (reading = null))));
+  for (const { name, help, field } of gauges) {
     new Gauge({
       name,
       help,
-      labelNames: ['receiver'] as const,
+      labelNames: Object.keys(labels),
       registers: [registry],
       async collect() {
-        const now = await read();
-        if (now) this.set({ receiver }, now[field]);
+        const values = await current();
+        if (values) this.set(labels, values[field]);
       },
     });
   }
-  return (outcome) => outcomes.inc({ receiver, outcome });
 }

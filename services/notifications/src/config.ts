@@ -1,6 +1,7 @@
 // The Notifications service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
 import { ServiceConfig, DatabaseUrl, Port, TokenConfig } from '@minishop/kit/config';
+import { CrashPointConfig } from '@minishop/kit/crash-point';
 
 export const ConfigSchema = Type.Object({
   ...ServiceConfig(8087),
@@ -54,5 +55,18 @@ export const ConfigSchema = Type.Object({
     default: 900_000,
     description: 'longest wait between two attempts',
   }),
+  DELIVERY_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 1_000,
+    default: 16,
+    description: 'emails being sent at once, at most (they share the SMTP connections)',
+  }),
+  SMTP_MAX_CONNECTIONS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 4,
+    description: 'SMTP connections kept open to the mail server',
+  }),
+  ...CrashPointConfig(['smtp-send']),
 });
 export type Config = Static<typeof ConfigSchema>;

@@ -132,5 +132,3 @@ export async function startNotificationsStack(): Promise<NotificationsStack> {
     },
   };
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
-// SQL of the delivery log: storing an event once, handing due deliveries to one worker at a time
-// (FOR UPDATE SKIP LOCKED plus a lease), and recording each attempt's result.
+// SQL of the delivery log: storing events once (many at a time), handing due deliveries to one
+// worker at a time (FOR UPDATE SKIP LOCKED plus a lease), and recording each attempt's result.
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '@minishop/kit/db';
 
@@ -17,6 +17,7 @@ export interface Delivery {
   next_attempt_at: Date;
   created_at: Date;
   sent_at: Date | null;
+  trace_context: string | null;
 }
 
 export interface NewDelivery {
@@ -24,16 +25,29 @@ export interface NewDelivery {
   type: string;
   recipient: string;
   data: Record<string, unknown>;
+  trace_context: string | null;
+  /** Taken by this worker at once for this long (its first attempt counted), or left for any worker. */
+  claimMs: number | null;
 }
 
-/** Stores the event unless its id is known; true when it was new. */
-export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO deliveries (id, event_id, type, recipient, data) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (event_id) DO NOTHING`,
-    [randomUUID(), delivery.event_id, delivery.type, delivery.recipient, JSON.stringify(delivery.data)],
+/**
+ * Stores the events whose ids are not known yet, in one statement; returns the rows it stored.
+ * A repeated id (known before, or twice in the list) stores nothing.
+ */
+export async function insertDeliveries(db: Queryable, deliveries: NewDelivery[]): Promise<Delivery[]> {
+  const rows = deliveries.map((d) => ({ ...d, id: randomUUID() }));
+  const { rows: stored } = await db.query<Delivery>(
+    `INSERT INTO deliveries (id, event_id, type, recipient, data, trace_context, attempts, next_attempt_at)
+     SELECT r.id, r.event_id, r.type, r.recipient, r.data, r.trace_context,
+            CASE WHEN r."claimMs" IS NULL THEN 0 ELSE 1 END,
+            now() + make_interval(secs => COALESCE(r."claimMs", 0) / 1000)
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, event_id text, type text, recipient text, data jsonb,
+                                               trace_context text, "claimMs" double precision)
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING *`,
+    [JSON.stringify(rows)],
   );
-  return rowCount === 1;
+  return stored;
 }
 
 /**
@@ -57,11 +71,12 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
   return rows;
 }
 
-export async function markSent(db: Queryable, id: string): Promise<void> {
+/** Records that the mail server accepted these deliveries. */
+export async function markSent(db: Queryable, ids: string[]): Promise<void> {
   await db.query(
     `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
-     WHERE id = $1 AND status = 'pending'`,
-    [id],
+     WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+    [ids],
   );
 }
 
@@ -81,6 +96,15 @@ export async function markAttemptFailed(
      WHERE id = $1 AND status = 'pending'`,
     [id, error.slice(0, 1000), retryInMs],
   );
+}
+
+/** How many deliveries wait, and for how long the oldest of them has. */
+export async function pendingBacklog(db: Queryable): Promise<{ pending: number; ageSeconds: number }> {
+  const { rows } = await db.query<{ pending: string; age: number | null }>(
+    `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS age
+       FROM deliveries WHERE status = 'pending'`,
+  );
+  return { pending: Number(rows[0]?.pending ?? 0), ageSeconds: rows[0]?.age ?? 0 };
 }
 
 export interface LogQuery {

@@ -2,7 +2,10 @@
 // on the server's greeting and on every socket wait, so a stalled mail server fails an attempt
 // instead of hanging the worker.
 import { createHash } from 'node:crypto';
+import net from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Config } from '../config.ts';
 
 export interface OutgoingEmail {
@@ -26,20 +29,25 @@ export function isPermanentSmtpFailure(err: unknown): boolean {
 }
 
 export function smtpMailer(config: Config): Mailer {
-  const transport = nodemailer.createTransport({
+  const options: SMTPPool.Options = {
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
     secure: config.SMTP_SECURE,
     auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
     pool: true,
-    maxConnections: 4,
+    maxConnections: config.SMTP_MAX_CONNECTIONS,
+    // Reconnecting (greeting, EHLO, maybe STARTTLS and AUTH) costs more than a message.
+    maxMessages: 1_000,
     connectionTimeout: config.SMTP_TIMEOUT_MS,
     greetingTimeout: config.SMTP_TIMEOUT_MS,
     socketTimeout: config.SMTP_TIMEOUT_MS,
     dnsTimeout: config.SMTP_TIMEOUT_MS,
     // Development mail servers have self-signed certificates; production ones must verify.
-    tls: { rejectUnauthorized: config.MINISHOP_ENV === 'production' },
-  });
+    // tls.connect passes net.connect options on; the typings leave noDelay out.
+    tls: { rejectUnauthorized: config.MINISHOP_ENV === 'production', noDelay: true } as ConnectionOptions,
+  };
+  if (!config.SMTP_SECURE) options.getSocket = plainSocket(config);
+  const transport = nodemailer.createTransport(options);
   const domain = /@([^>\s]+)>?\s*$/.exec(config.SMTP_FROM)?.[1] ?? 'minishop.local';
   return {
     async send(email) {
@@ -57,5 +65,23 @@ export function smtpMailer(config: Config): Mailer {
     close() {
       transport.close();
     },
+  };
+}
+
+/**
+ * Opens the TCP connection with Nagle's algorithm off and hands it to nodemailer at once (in the
+ * same tick, so its error handlers are there before any error can be), which then handles it as
+ * one of its own. SMTP writes the end of a message as a small packet of its own; held back until
+ * the server acknowledged the one before (which a server may delay by 40 ms), it made every
+ * message wait that long. TLS from the first byte gets the same through the `tls` options.
+ */
+function plainSocket(config: Config) {
+  return (
+    _options: unknown,
+    callback: (err: Error | null, socketOptions: { connection: net.Socket }) => void,
+  ): void => {
+    callback(null, {
+      connection: net.connect({ host: config.SMTP_HOST, port: config.SMTP_PORT, noDelay: true }),
+    });
   };
 }

@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'PaymentFailed',
   'Shipped',
   'Delivered',
+  'OrderCancelled',
   'EmailVerification',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -64,6 +65,27 @@ export const ShipmentData = Type.Object({
   tracking_number: Text(100),
   carrier: Maybe(Text(100)),
 });
+/**
+ * A cancelled order: `reason` says why (out_of_stock: its stock ran out before it could be
+ * reserved, and nothing was charged; stock_lost_after_payment: it could not be shipped and was
+ * refunded; requested: the buyer cancelled it; other reasons are shown neutrally), `refunded`
+ * whether a payment was given back, `short` which items ran out.
+ */
+export const OrderCancelledData = Type.Object({
+  ...orderFields,
+  reason: Maybe(Text(100)),
+  refunded: Maybe(Type.Boolean()),
+  short: Maybe(
+    Type.Array(
+      Type.Object({
+        name: Maybe(Type.String({ maxLength: 200 })),
+        requested: Type.Integer({ minimum: 0, maximum: 100_000 }),
+        available: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+      }),
+      { maxItems: 200 },
+    ),
+  ),
+});
 const SafeUrl = Type.String({ pattern: '^https?://[^\\s<>"]+$', maxLength: 2000 });
 /** The link is given whole (verify_url) or as a path on the shop's public URL (verification_path). */
 export const EmailVerificationData = Type.Object({
@@ -76,6 +98,7 @@ export type OrderData = Static<typeof OrderData>;
 export type PaymentFailedData = Static<typeof PaymentFailedData>;
 export type ShipmentData = Static<typeof ShipmentData>;
 export type EmailVerificationData = Static<typeof EmailVerificationData>;
+export type OrderCancelledData = Static<typeof OrderCancelledData>;
 
 const DATA_SCHEMAS: Record<EventType, TSchema> = {
   OrderPlaced: OrderData,
@@ -83,6 +106,7 @@ const DATA_SCHEMAS: Record<EventType, TSchema> = {
   PaymentFailed: PaymentFailedData,
   Shipped: ShipmentData,
   Delivered: OrderData,
+  OrderCancelled: OrderCancelledData,
   EmailVerification: EmailVerificationData,
 };
 

@@ -6,6 +6,7 @@ import type {
   EmailVerificationData,
   EventType,
   OrderData,
+  OrderCancelledData,
   OrderItem,
   PaymentFailedData,
   ShipmentData,
@@ -204,6 +205,8 @@ export function renderEmail(type: EventType, data: unknown, options: RenderOptio
         order,
       });
     }
+    case 'OrderCancelled':
+      return cancellation(data as OrderCancelledData);
     case 'EmailVerification': {
       const verification = data as EmailVerificationData;
       // A path is appended to the public URL as text, so it can never point at another host.
@@ -222,5 +225,60 @@ export function renderEmail(type: EventType, data: unknown, options: RenderOptio
     }
     default:
       throw new Error(`no template for event type ${String(type)}`);
+  }
+}
+
+/** Why the order was cancelled, what became of the money, and (out of stock) what ran out. */
+function cancellation(order: OrderCancelledData): RenderedEmail {
+  const paid = { strong: `${money(order.total_price)} ${order.currency}` };
+  const refund: Paragraph[] = order.refunded
+    ? [
+        [
+          'Your payment of ',
+          paid,
+          ' has been refunded. It can take a few business days to show on your statement.',
+        ],
+      ]
+    : [];
+  const layout = {
+    subject: `Order ${shortId(order.order_id)} was cancelled`,
+    greeting: greet(order),
+    order,
+    closing: 'We are sorry for the trouble. Thank you for shopping with Minishop.',
+  };
+  switch (order.reason) {
+    case 'out_of_stock':
+      // No price was ever fixed for this order: its items are listed without one.
+      return render({
+        ...layout,
+        order: undefined,
+        paragraphs: [
+          ['Some items of your order ran out before we could reserve them, so we have cancelled it.'],
+          ['Nothing was charged.'],
+          ...(order.short ?? []).map((item): Paragraph => [
+            `${item.name?.trim() || 'An item'}: you asked for ${item.requested}, ${item.available} left.`,
+          ]),
+          ...order.items.map((item): Paragraph => [`In your order: ${item.quantity} x ${itemName(item)}`]),
+        ],
+        closing: 'You can place the order again with what is in stock. Thank you for shopping with Minishop.',
+      });
+    case 'stock_lost_after_payment':
+      return render({
+        ...layout,
+        paragraphs: [
+          [
+            'We could not ship your order: an item sold out before we could set it aside for you, so we have cancelled it.',
+          ],
+          ...refund,
+        ],
+      });
+    case 'requested':
+      return render({
+        ...layout,
+        paragraphs: [['Your order has been cancelled, as you asked.'], ...refund],
+        closing: undefined,
+      });
+    default:
+      return render({ ...layout, paragraphs: [['Your order has been cancelled.'], ...refund] });
   }
 }

@@ -6,6 +6,7 @@ import { requireAdmin, requireScope } from '@minishop/kit/auth-guard';
 import { MessageResponse, PageQuery, Problem, Timestamp } from '@minishop/kit/schemas';
 import { listDeliveries, type Delivery } from '../data/deliveries.repository.ts';
 import { EVENT_TYPES } from '../domain/notification-events.ts';
+import type { DeliveryWorker } from '../domain/delivery-worker.ts';
 import { acceptNotification } from '../domain/notify.ts';
 import { internalOperation } from '@minishop/kit/internal-route';
 
@@ -63,7 +64,7 @@ const toEntry = (d: Delivery): Static<typeof DeliveryEntry> => ({
   sent_at: d.sent_at ? d.sent_at.toISOString() : null,
 });
 
-export function notificationsRoutes(app: App, deps: { pool: Pool; wake: () => void }): void {
+export function notificationsRoutes(app: App, deps: { pool: Pool; worker: DeliveryWorker }): void {
   app.post(
     '/notify',
     {
@@ -77,8 +78,7 @@ export function notificationsRoutes(app: App, deps: { pool: Pool; wake: () => vo
       }),
     },
     async (request, reply) => {
-      const created = await acceptNotification(deps.pool, request.body);
-      if (created) deps.wake();
+      const created = await acceptNotification(deps.worker, request.body);
       return reply
         .code(202)
         .send({ message: created ? 'notification accepted' : 'notification already accepted' });
@@ -88,7 +88,7 @@ export function notificationsRoutes(app: App, deps: { pool: Pool; wake: () => vo
   app.get(
     '/notifications',
     {
-      preValidation: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['notifications'],
         summary: 'The delivery log, newest first (admin)',
