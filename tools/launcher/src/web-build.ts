@@ -1,13 +1,16 @@
 // The web app at start: builds web/ into web/dist when its sources changed since the last build,
 // judged by a hash of their content (timestamps change on checkout, rebase and copy without any
-// change of content). The hash of the sources a build used is kept beside its output, so a
+// change of content); files git ignores, such as types the build generates, are not sources. The hash of the sources a build used is kept beside its output, so a
 // deleted or half-written dist is rebuilt too.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { isAlive } from '@minishop/devstack/process-control';
+
+const execFileAsync = promisify(execFile);
 
 /** Names under web/ that are outputs, caches or dependencies, not sources. */
 const NOT_SOURCES = new Set(['node_modules', 'dist', 'coverage', 'test-results', 'playwright-report']);
@@ -20,23 +23,42 @@ export type WebBuild =
   | { status: 'built'; webRoot: string; ms: number }
   | { status: 'failed'; error: string };
 
-/** A hash of every source file under `dir`: their paths and contents, in a fixed order. */
+/**
+ * The source files under `dir`, relative to it: what git counts as part of the work tree (tracked,
+ * or new and not ignored), so files a build generates and git ignores do not count. Outside a git
+ * work tree, every file but outputs, caches, dependencies and dot-files.
+ */
+async function sourceFiles(dir: string): Promise<string[]> {
+  try {
+    const { stdout } = await execFileAsync('git', ['ls-files', '-z', '-co', '--exclude-standard'], {
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const files = stdout.split('\0').filter(Boolean);
+    return files.filter((f) => !f.split('/').some((part) => NOT_SOURCES.has(part))).sort();
+  } catch {
+    const files: string[] = [];
+    const walk = async (relative: string): Promise<void> => {
+      for (const entry of await fs.readdir(path.join(dir, relative), { withFileTypes: true })) {
+        if (NOT_SOURCES.has(entry.name) || entry.name.startsWith('.')) continue;
+        const file = path.join(relative, entry.name);
+        if (entry.isDirectory()) await walk(file);
+        else if (entry.isFile()) files.push(file);
+      }
+    };
+    await walk('');
+    return files.sort();
+  }
+}
+
+/** A hash of the source files under `dir`: their paths and contents, in a fixed order. */
 export async function sourceHash(dir: string): Promise<string> {
   const hash = createHash('sha256');
-  const walk = async (relative: string): Promise<void> => {
-    const entries = await fs.readdir(path.join(dir, relative), { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (NOT_SOURCES.has(entry.name) || entry.name.startsWith('.')) continue;
-      const file = path.join(relative, entry.name);
-      if (entry.isDirectory()) await walk(file);
-      else if (entry.isFile()) {
-        const content = await fs.readFile(path.join(dir, file));
-        hash.update(`${file}\0${content.length}\0`).update(content);
-      }
-    }
-  };
-  await walk('');
+  for (const file of await sourceFiles(dir)) {
+    // A file listed by git but deleted since is simply absent.
+    const content = await fs.readFile(path.join(dir, file)).catch(() => undefined);
+    if (content) hash.update(`${file}\0${content.length}\0`).update(content);
+  }
   return hash.digest('hex');
 }
 

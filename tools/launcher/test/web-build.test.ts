@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureWebBuild, sourceHash } from '../src/web-build.ts';
 
@@ -12,6 +14,8 @@ if (fs.existsSync('fail')) { console.error('Transform failed: src/app.tsx'); pro
 fs.mkdirSync('dist', { recursive: true });
 fs.writeFileSync('dist/index.html', '<!doctype html>' + fs.readFileSync('src/app.tsx', 'utf8'));
 `;
+
+const execFileAsync = promisify(execFile);
 
 let root: string;
 const web = (...parts: string[]) => path.join(root, 'web', ...parts);
@@ -71,6 +75,20 @@ describe('the web build at start', () => {
     expect(failed.status === 'failed' && failed.error).toContain('Transform failed');
     await fs.rm(web('fail'));
     expect((await ensureWebBuild(root)).status).toBe('built');
+  });
+
+  it('does not count files git ignores, such as what the build generates into src', async () => {
+    await fs.writeFile(path.join(root, '.gitignore'), 'web/src/generated.ts\n');
+    await execFileAsync('git', ['init', '-q'], { cwd: root });
+    await fs.writeFile(
+      web('build.mjs'),
+      `${BUILD}\nfs.writeFileSync('src/generated.ts', 'export const at = ' + Date.now());\n`,
+    );
+    expect((await ensureWebBuild(root)).status).toBe('built');
+    expect((await ensureWebBuild(root)).status).toBe('fresh');
+    await fs.writeFile(web('src', 'app.tsx'), 'three');
+    expect((await ensureWebBuild(root)).status).toBe('built');
+    expect(await builds()).toBe(2);
   });
 
   it('hashes content and names, not outputs or dependencies', async () => {
