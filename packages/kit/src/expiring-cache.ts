@@ -6,6 +6,7 @@ export interface ExpiringCache<V> {
   get(key: string): V | undefined;
   set(key: string, value: V, ttlMs: number): void;
   delete(key: string): void;
+  clear(): void;
   readonly size: number;
 }
 
@@ -33,6 +34,9 @@ export function createExpiringCache<V>(options: {
     },
     delete(key) {
       entries.delete(key);
+    },
+    clear() {
+      entries.clear();
     },
     get size() {
       return entries.size;

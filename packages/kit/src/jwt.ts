@@ -1,6 +1,9 @@
-// Compact JWTs signed with Ed25519 (alg EdDSA): signing for Auth, and a synchronous verifier
-// with a JWKS cache and a cache of already-verified tokens for every other service.
-import { createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+// Compact JWTs signed with Ed25519 (alg EdDSA) through fast-jwt: signing for Auth, and for every
+// service a synchronous verifier per signing key (fetched from Auth's JWKS) behind the kit's
+// expiring cache of tokens already verified, so that a repeated token costs one map lookup.
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { TokenError, createDecoder, createSigner, createVerifier } from 'fast-jwt';
+import { createExpiringCache } from './expiring-cache.ts';
 
 export type Role = 'customer' | 'admin' | 'service';
 
@@ -28,28 +31,24 @@ export interface PublicJwk extends JsonWebKey {
 export class TokenRejected extends Error {}
 
 const ALG = 'EdDSA';
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const ROLES: ReadonlySet<string> = new Set(['customer', 'admin', 'service']);
+const MAX_TOKEN_LENGTH = 8192;
 
-function encodeSegment(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
+type Signer = (claims: Record<string, unknown>) => string;
+/** One signer per key and key id: fast-jwt prepares the key once, when the signer is made. */
+const signers = new WeakMap<KeyObject, Map<string, Signer>>();
 
-function decodeSegment(segment: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    throw new TokenRejected('malformed token');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new TokenRejected('malformed token');
-  return parsed as Record<string, unknown>;
-}
-
+/** Signs claims as they are (fast-jwt adds `iat` only when they have none) with the Ed25519 key, naming it in `kid`. */
 export function signJwt(claims: Record<string, unknown>, privateKey: KeyObject, kid: string): string {
-  const signingInput = `${encodeSegment({ alg: ALG, typ: 'JWT', kid })}.${encodeSegment(claims)}`;
-  const signature = sign(null, Buffer.from(signingInput), privateKey).toString('base64url');
-  return `${signingInput}.${signature}`;
+  let byKid = signers.get(privateKey);
+  if (!byKid) signers.set(privateKey, (byKid = new Map()));
+  let signer = byKid.get(kid);
+  if (!signer) {
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' });
+    signer = createSigner({ key: pem, algorithm: ALG, kid });
+    byKid.set(kid, signer);
+  }
+  return signer(claims);
 }
 
 export function publicJwk(publicKey: KeyObject, kid: string): PublicJwk {
@@ -67,7 +66,6 @@ export interface VerifierOptions {
   refreshIntervalMs?: number;
   /** The key set is fetched again in the background once it is this old, so retired keys stop working. */
   maxKeyAgeMs?: number;
-  now?: () => number;
 }
 
 export interface TokenVerifier {
@@ -76,33 +74,77 @@ export interface TokenVerifier {
   refresh(): Promise<void>;
 }
 
-const ROLES: ReadonlySet<string> = new Set(['customer', 'admin', 'service']);
+/** What fast-jwt found wrong, in the words our 401 problems use. */
+function rejection(err: unknown): TokenRejected {
+  if (!(err instanceof TokenError)) return new TokenRejected('malformed token');
+  switch (err.code) {
+    case TokenError.codes.expired:
+      return new TokenRejected('token expired');
+    case TokenError.codes.inactive:
+      return new TokenRejected('token not yet valid');
+    case TokenError.codes.invalidSignature:
+      return new TokenRejected('bad signature');
+    case TokenError.codes.invalidAlgorithm:
+      return new TokenRejected('unexpected algorithm');
+    case TokenError.codes.invalidClaimValue:
+    case TokenError.codes.missingRequiredClaim:
+      return new TokenRejected(
+        /\biss\b/.test(err.message)
+          ? 'wrong issuer'
+          : /\baud\b/.test(err.message)
+            ? 'wrong audience'
+            : 'malformed claims',
+      );
+    default:
+      return new TokenRejected('malformed token');
+  }
+}
+
+/** Claims fast-jwt does not know about: what kind of token it is and who holds it. */
+function accessClaims(payload: Record<string, unknown>): AccessClaims {
+  if (payload.token_use !== 'access') throw new TokenRejected('not an access token');
+  if (typeof payload.sub !== 'string' || typeof payload.role !== 'string' || !ROLES.has(payload.role)) {
+    throw new TokenRejected('malformed claims');
+  }
+  if (typeof payload.exp !== 'number') throw new TokenRejected('malformed claims');
+  return payload as unknown as AccessClaims;
+}
 
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  const skew = options.clockSkewSeconds ?? 30;
-  const cacheSize = options.cacheSize ?? 10_000;
+  const skewSeconds = options.clockSkewSeconds ?? 30;
   const refreshIntervalMs = options.refreshIntervalMs ?? 10_000;
   const maxKeyAgeMs = options.maxKeyAgeMs ?? 300_000;
-  const now = options.now ?? (() => Date.now() / 1000);
-  let keys = new Map<string, KeyObject>();
+  const verified = createExpiringCache<AccessClaims>({ maxEntries: options.cacheSize ?? 10_000 });
+  const decodeHeader = createDecoder({ complete: true });
+  let verifiers = new Map<string, (token: string) => Record<string, unknown>>();
   let lastRefresh = 0;
   let pending: Promise<void> | null = null;
-  // Tokens already verified, in insertion order so the oldest is evicted first.
-  const verified = new Map<string, AccessClaims>();
+
+  function verifierFor(jwk: PublicJwk) {
+    return createVerifier({
+      key: createPublicKey({ key: jwk, format: 'jwk' }).export({ format: 'pem', type: 'spki' }) as string,
+      algorithms: [ALG],
+      allowedIss: options.issuer,
+      allowedAud: options.audience,
+      clockTolerance: skewSeconds * 1000,
+      requiredClaims: ['exp', 'iss', 'aud'],
+      cache: false,
+    });
+  }
 
   async function refresh(): Promise<void> {
     pending ??= (async () => {
       try {
         const jwks = await options.loadKeys();
-        const next = new Map<string, KeyObject>();
+        const next = new Map<string, (token: string) => Record<string, unknown>>();
         for (const jwk of jwks) {
           if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.kid === 'string') {
-            next.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
+            next.set(jwk.kid, verifiers.get(jwk.kid) ?? verifierFor(jwk));
           }
         }
         // Tokens verified with a key that is gone must be checked again (and fail).
-        if ([...keys.keys()].some((kid) => !next.has(kid))) verified.clear();
-        keys = next;
+        if ([...verifiers.keys()].some((kid) => !next.has(kid))) verified.clear();
+        verifiers = next;
         lastRefresh = Date.now();
       } finally {
         pending = null;
@@ -111,60 +153,41 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     return pending;
   }
 
-  function checkClaims(payload: Record<string, unknown>): AccessClaims {
-    const t = now();
-    if (payload.iss !== options.issuer) throw new TokenRejected('wrong issuer');
-    const aud = payload.aud;
-    if (!(aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience)))) {
-      throw new TokenRejected('wrong audience');
-    }
-    if (typeof payload.exp !== 'number' || payload.exp + skew <= t) throw new TokenRejected('token expired');
-    if (typeof payload.nbf === 'number' && payload.nbf - skew > t)
-      throw new TokenRejected('token not yet valid');
-    if (payload.token_use !== 'access') throw new TokenRejected('not an access token');
-    if (typeof payload.sub !== 'string' || typeof payload.role !== 'string' || !ROLES.has(payload.role)) {
-      throw new TokenRejected('malformed claims');
-    }
-    return payload as unknown as AccessClaims;
-  }
-
-  async function verifyToken(token: string): Promise<AccessClaims> {
-    if (keys.size > 0 && !pending && Date.now() - lastRefresh > maxKeyAgeMs) {
+  async function verify(token: string): Promise<AccessClaims> {
+    if (verifiers.size > 0 && !pending && Date.now() - lastRefresh > maxKeyAgeMs) {
       lastRefresh = Date.now(); // one background refresh at a time; a failure keeps the current keys
       refresh().catch(() => {});
     }
     const cached = verified.get(token);
-    if (cached) {
-      if (cached.exp + skew <= now()) {
-        verified.delete(token);
-        throw new TokenRejected('token expired');
-      }
-      return cached;
+    if (cached) return cached;
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected('malformed token');
+    let header: Record<string, unknown>;
+    try {
+      header = (decodeHeader(token) as { header: Record<string, unknown> }).header;
+    } catch (err) {
+      throw rejection(err);
     }
-    if (token.length > 8192) throw new TokenRejected('malformed token');
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p)))
-      throw new TokenRejected('malformed token');
-    const [h, p, s] = parts as [string, string, string];
-    const header = decodeSegment(h);
     if (header.alg !== ALG) throw new TokenRejected('unexpected algorithm');
     if (typeof header.kid !== 'string') throw new TokenRejected('missing key id');
-    let key = keys.get(header.kid);
-    if (!key && (keys.size === 0 || Date.now() - lastRefresh >= refreshIntervalMs)) {
+    let check = verifiers.get(header.kid);
+    if (!check && (verifiers.size === 0 || Date.now() - lastRefresh >= refreshIntervalMs)) {
       await refresh();
-      key = keys.get(header.kid);
+      check = verifiers.get(header.kid);
     }
-    if (!key) throw new TokenRejected('unknown signing key');
-    if (!verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) {
-      throw new TokenRejected('bad signature');
+    if (!check) throw new TokenRejected('unknown signing key');
+    let payload: Record<string, unknown>;
+    try {
+      payload = check(token);
+    } catch (err) {
+      throw rejection(err);
     }
-    const claims = checkClaims(decodeSegment(p));
-    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(token, claims);
+    const claims = accessClaims(payload);
+    // Kept until it expires (with the clock skew the check allows), never longer.
+    verified.set(token, claims, claims.exp * 1000 + skewSeconds * 1000 - Date.now());
     return claims;
   }
 
-  return { verify: verifyToken, refresh };
+  return { verify, refresh };
 }
 
 /** Loads a JWKS document over HTTP with a timeout. */

@@ -1,6 +1,8 @@
 // Process lifecycle for a service entry point: listen on the public and the management port,
-// then on SIGTERM/SIGINT stop taking requests, let in-flight ones finish (bounded), close
-// dependencies and exit.
+// then, on SIGTERM or SIGINT (or an uncaught error), stop taking requests, let in-flight ones
+// finish within a bound, close dependencies and exit. close-with-grace handles the signals, the
+// bound and the exit code; a second signal while draining exits at once.
+import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 
 export interface RunOptions {
@@ -13,32 +15,20 @@ export interface RunOptions {
 }
 
 export async function runService(app: FastifyInstance, options: RunOptions): Promise<void> {
-  const drainTimeoutMs = options.drainTimeoutMs ?? 15_000;
-  let stopping = false;
-  const stop = async (signal: string, exitCode = 0) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'stopping: draining requests');
-    const force = setTimeout(() => {
-      app.log.error('drain timed out; exiting');
-      process.exit(1);
-    }, drainTimeoutMs);
-    force.unref();
-    try {
+  closeWithGrace(
+    {
+      delay: options.drainTimeoutMs ?? 15_000,
+      onTimeout: () => app.log.error('drain timed out; exiting'),
+      onSecondSignal: (signal) => app.log.warn({ signal }, 'second stop signal; exiting without draining'),
+      onSecondError: (err) => app.log.fatal({ err }, 'error while stopping; exiting'),
+    },
+    async ({ signal, err }) => {
+      if (err) app.log.fatal({ err }, 'unhandled error');
+      app.log.info({ signal: signal ?? (err ? 'error' : 'exit') }, 'stopping: draining requests');
       await app.close();
       app.log.info('stopped');
-      process.exit(exitCode);
-    } catch (err) {
-      app.log.error({ err }, 'error while stopping');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.on('unhandledRejection', (err) => {
-    app.log.fatal({ err }, 'unhandled rejection');
-    void stop('unhandledRejection', 1);
-  });
+    },
+  );
   await listenBoth(app, options);
 }
 

@@ -1,5 +1,14 @@
 // HTTP client for service-to-service calls: a timeout on every attempt, bounded jittered
-// retries for idempotent calls, a circuit breaker per upstream, and a service token.
+// retries for idempotent calls and a circuit breaker per upstream (both cockatiel's), an
+// optional deadline for the whole call, and a service token.
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+} from 'cockatiel';
 import { Unavailable } from './errors.ts';
 
 export interface ClientOptions {
@@ -61,37 +70,45 @@ export interface ServiceClient {
   readonly name: string;
 }
 
+/** The caller's deadline came: not the upstream's fault, so neither retried nor held against it. */
+class DeadlinePassed extends Error {
+  constructor() {
+    super('deadline passed');
+  }
+}
+
+/**
+ * No answer at all (refused, reset, timed out): what retries and the breaker react to. Not the
+ * caller's deadline, an open circuit, or a service token Auth would not give.
+ */
+const noAnswer = (err: unknown) =>
+  !(err instanceof DeadlinePassed) &&
+  !(err instanceof BrokenCircuitError) &&
+  !(err instanceof UpstreamUnavailable);
+const statusOf = (result: unknown) => (result as ServiceResponse).status;
+
 export function createServiceClient(options: ClientOptions): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const retries = options.retries ?? 2;
-  const retryBaseMs = options.retryBaseMs ?? 100;
-  const threshold = options.breaker?.failureThreshold ?? 5;
-  const openMs = options.breaker?.openMs ?? 10_000;
-  let consecutiveFailures = 0;
-  let openUntil = 0;
-  let trialInFlight = false;
+  // Only an unwell upstream opens the circuit: no answer, or a 5xx (a 429 is an answer).
+  const breaker = circuitBreaker(
+    handleWhen(noAnswer).orWhenResult((result) => statusOf(result) >= 500),
+    {
+      halfOpenAfter: options.breaker?.openMs ?? 10_000,
+      breaker: new ConsecutiveBreaker(options.breaker?.failureThreshold ?? 5),
+    },
+  );
+  const retrying = retry(
+    handleWhen(noAnswer).orWhenResult((result) => RETRYABLE_STATUS.has(statusOf(result))),
+    {
+      maxAttempts: options.retries ?? 2,
+      backoff: new ExponentialBackoff({ initialDelay: options.retryBaseMs ?? 100 }),
+    },
+  );
 
-  function admit(): boolean {
-    if (consecutiveFailures < threshold) return true;
-    if (Date.now() < openUntil || trialInFlight) return false;
-    trialInFlight = true; // half-open: one trial call decides
-    return true;
-  }
-  function record(ok: boolean) {
-    trialInFlight = false;
-    if (ok) {
-      consecutiveFailures = 0;
-      return;
-    }
-    consecutiveFailures += 1;
-    if (consecutiveFailures >= threshold) openUntil = Date.now() + openMs;
-  }
-
-  async function attempt<T>(call: CallOptions, refreshedToken: boolean): Promise<ServiceResponse<T>> {
+  async function send<T>(call: CallOptions, bearer: string | undefined): Promise<ServiceResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.requestId) headers['x-request-id'] = call.requestId;
-    const bearer = call.bearer ?? (options.token ? await options.token() : undefined);
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     const res = await fetch(new URL(call.path, options.baseUrl), {
       method: call.method,
@@ -100,10 +117,6 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
       signal: AbortSignal.timeout(timeLeft(call, call.timeoutMs ?? timeoutMs)),
     });
     const text = await res.text();
-    if (res.status === 401 && !call.bearer && options.token && !refreshedToken) {
-      options.onTokenRejected?.();
-      return attempt(call, true);
-    }
     let body: unknown = text;
     if (text && (res.headers.get('content-type') ?? '').includes('json')) {
       try {
@@ -115,60 +128,59 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
     return { status: res.status, body: body as T, headers: res.headers };
   }
 
+  /** One attempt through the breaker; a rejected service token is renewed and sent once more. */
+  async function attempt<T>(call: CallOptions): Promise<ServiceResponse<T>> {
+    const own = call.bearer === undefined && options.token !== undefined;
+    for (let renewed = false; ; renewed = true) {
+      // The token is fetched outside the breaker: Auth being slow says nothing of this upstream.
+      const bearer = call.bearer ?? (await options.token?.());
+      timeLeft(call, 0);
+      const res = await breaker.execute(() => send<T>(call, bearer));
+      if (res.status !== 401 || !own || renewed) return res;
+      options.onTokenRejected?.();
+    }
+  }
+
   async function request<T>(call: CallOptions): Promise<ServiceResponse<T>> {
     const idempotent = call.idempotent ?? ['GET', 'PUT', 'DELETE'].includes(call.method);
-    const attempts = idempotent ? retries + 1 : 1;
-    let lastReason = 'no attempt made';
-    let lastStatus: number | undefined;
-    for (let i = 0; i < attempts; i++) {
-      if (i > 0) await sleep(Math.random() * retryBaseMs * 2 ** i);
-      if (call.deadline !== undefined && performance.now() >= call.deadline) break;
-      if (!admit()) throw new UpstreamUnavailable(options.name, 'circuit open');
+    // What went wrong last, for the error: a later attempt may be stopped by the deadline.
+    let reason = 'no attempt made';
+    let status: number | undefined;
+    const tracked = async () => {
       try {
-        const res = await attempt<T>(call, false);
-        if (res.status >= 500 || res.status === 429) {
-          record(res.status === 429);
-          lastReason = `status ${res.status}`;
-          lastStatus = res.status;
-          if (RETRYABLE_STATUS.has(res.status) && i < attempts - 1) continue;
-          throw new UpstreamUnavailable(options.name, lastReason, res.status);
-        }
-        record(true);
+        const res = await attempt<T>(call);
+        if (res.status >= 500 || res.status === 429) [reason, status] = [`status ${res.status}`, res.status];
         return res;
       } catch (err) {
-        if (err instanceof UpstreamUnavailable) throw err;
-        if (err instanceof DeadlinePassed) {
-          trialInFlight = false; // the caller's clock ran out, not the upstream: nothing to record
-          break;
+        if (!(err instanceof DeadlinePassed) && !(err instanceof BrokenCircuitError)) {
+          reason = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : (err as Error).message;
         }
-        record(false);
-        lastReason =
-          err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : (err as Error).message;
+        throw err;
       }
+    };
+    try {
+      const res = idempotent ? await retrying.execute(tracked) : await tracked();
+      if (res.status < 500 && res.status !== 429) return res;
+    } catch (err) {
+      if (err instanceof UpstreamUnavailable) throw err;
+      if (err instanceof BrokenCircuitError) throw new UpstreamUnavailable(options.name, 'circuit open');
     }
-    if (call.deadline !== undefined && performance.now() >= call.deadline) lastReason += '; deadline passed';
-    throw new UpstreamUnavailable(options.name, lastReason, lastStatus);
+    if (call.deadline !== undefined && performance.now() >= call.deadline) reason += '; deadline passed';
+    throw new UpstreamUnavailable(options.name, reason, status);
   }
 
   return { request, name: options.name };
 }
 
-/** The attempt's timeout, cut to what is left before the call's deadline (throws when none is). */
+/**
+ * The attempt's timeout, cut to what is left before the call's deadline; throws DeadlinePassed
+ * when none is left (checked against the monotonic clock just before each send).
+ */
 function timeLeft(call: CallOptions, timeoutMs: number): number {
   if (call.deadline === undefined) return timeoutMs;
   const left = Math.floor(call.deadline - performance.now());
   if (left <= 0) throw new DeadlinePassed();
   return Math.min(timeoutMs, left);
-}
-
-class DeadlinePassed extends Error {
-  constructor() {
-    super('deadline passed');
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface ClientCredentials {

@@ -39,6 +39,16 @@ describe('token verifier', () => {
     expect(loads()).toBe(1);
   });
 
+  it('signs the claims as given, iat and exp included', async () => {
+    const token = signJwt(claims({ iat: 1_000, exp: 1_900 }), privateKey, kid);
+    const [header, payload] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toEqual({ alg: 'EdDSA', typ: 'JWT', kid });
+    expect(payload).toMatchObject({ iat: 1_000, exp: 1_900 });
+  });
+
   const forged: Array<[string, () => string]> = [
     ['alg none', () => `${b64({ alg: 'none', kid })}.${b64(claims())}.`],
     [
@@ -59,6 +69,9 @@ describe('token verifier', () => {
     ['expired', () => signJwt(claims({ exp: now() - 120 }), privateKey, kid)],
     ['wrong issuer', () => signJwt(claims({ iss: 'someone-else' }), privateKey, kid)],
     ['wrong audience', () => signJwt(claims({ aud: 'other' }), privateKey, kid)],
+    ['no issuer', () => signJwt(claims({ iss: undefined }), privateKey, kid)],
+    ['no audience', () => signJwt(claims({ aud: undefined }), privateKey, kid)],
+    ['no expiry', () => signJwt(claims({ exp: undefined }), privateKey, kid)],
     ['not an access token', () => signJwt(claims({ token_use: 'refresh' }), privateKey, kid)],
     ['unknown role', () => signJwt(claims({ role: 'root' }), privateKey, kid)],
     ['opaque string', () => 'b3BhcXVlLXJlZnJlc2gtdG9rZW4'],

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '@minishop/devstack/testing';
 import { UpstreamUnavailable, createServiceClient } from '../src/service-client.ts';
 
 let server: Server | undefined;
@@ -81,17 +82,54 @@ describe('service client', () => {
     expect(up.calls()).toBe(1);
   });
 
+  /** A client without retries whose circuit opens after `failures` failed calls, which it makes. */
+  async function openedCircuit(url: string, failures: number, openMs: number) {
+    const client = createServiceClient({
+      name: 'up',
+      baseUrl: url,
+      retries: 0,
+      breaker: { failureThreshold: failures, openMs },
+    });
+    for (let i = 0; i < failures; i++) {
+      await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow();
+    }
+    await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow(/circuit open/);
+    return client;
+  }
+
   it('opens the circuit after repeated failures and stops calling', async () => {
     const up = await upstream((_n, res) => json(res, 500, {}));
+    await openedCircuit(up.url, 3, 60_000);
+    expect(up.calls()).toBe(3);
+  });
+
+  it('lets a trial call through once the circuit has been open for a while, and closes it again', async () => {
+    let healthy = false;
+    const up = await upstream((_n, res) => json(res, healthy ? 200 : 500, {}));
+    const client = await openedCircuit(up.url, 2, 200);
+    healthy = true;
+    await eventually(
+      async () => (await client.request({ method: 'GET', path: '/x' }).catch(() => null))?.status === 200,
+    );
+    expect((await client.request({ method: 'GET', path: '/x' })).status).toBe(200);
+    expect(up.calls()).toBe(4);
+  });
+
+  it('does not retry when Auth will not give a service token', async () => {
+    const up = await upstream((_n, res) => json(res, 200, {}));
+    let asked = 0;
     const client = createServiceClient({
       name: 'up',
       baseUrl: up.url,
-      retries: 0,
-      breaker: { failureThreshold: 3, openMs: 60_000 },
+      retryBaseMs: 1,
+      token: async () => {
+        asked += 1;
+        throw new UpstreamUnavailable('auth', 'token request failed with 503', 503);
+      },
     });
-    for (let i = 0; i < 3; i++) await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow();
-    await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow(/circuit open/);
-    expect(up.calls()).toBe(3);
+    await expect(client.request({ method: 'GET', path: '/x' })).rejects.toThrow(/auth is unavailable/);
+    expect(asked).toBe(1);
+    expect(up.calls()).toBe(0);
   });
 
   it('refreshes a rejected service token once', async () => {

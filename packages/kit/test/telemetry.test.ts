@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, testRedisUrl } from '@minishop/devstack/testing';
 import { tracesUrl } from '../src/telemetry.ts';
+import { ROOT, startProcess, stopProcess, type Started } from './fixtures/service-process.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
 const FIXTURE = path.join(import.meta.dirname, 'fixtures/traced-service.ts');
 const GATEWAY = path.join(ROOT, 'services/gateway/src/main.ts');
 const SERVER = 2;
@@ -67,62 +67,14 @@ async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; s
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
 }
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  logs: Array<Record<string, unknown>>;
-}
-
-/** Starts a service entry point on a free port; resolves once it listens. */
-function startProcess(script: string, env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [script], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      MINISHOP_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      MANAGEMENT_PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        logs.push(entry);
-        const at = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(String(entry.msg ?? ''));
-        if (at && entry.server !== 'management') resolve({ child, url: at[1]!, logs });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${stderr}`)));
-  });
-}
-
-/** SIGTERM, as Kubernetes stops a pod; the service drains and exports its last spans. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 const children: ChildProcess[] = [];
+/** A service process that afterAll stops if the test has not. */
+async function start(script: string, env: Record<string, string>): Promise<Started> {
+  const started = await startProcess(script, env);
+  children.push(started.child);
+  return started;
+}
+
 let collector: Awaited<ReturnType<typeof startCollector>>;
 let databaseUrl: string;
 
@@ -131,7 +83,7 @@ beforeAll(async () => {
   databaseUrl = await testDatabaseUrl('telemetry');
 });
 afterAll(async () => {
-  await Promise.all(children.map(stop));
+  await Promise.all(children.map(stopProcess));
   await new Promise((resolve) => collector.server.close(resolve));
 });
 
@@ -141,13 +93,13 @@ describe('tracing', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_SERVICE_NAME: name,
     });
-    const back = await startProcess(FIXTURE, {
+    const back = await start(FIXTURE, {
       ...traced('back'),
       DATABASE_URL: databaseUrl,
       REDIS_URL: testRedisUrl(),
     });
-    const front = await startProcess(FIXTURE, { ...traced('front'), NEXT_URL: back.url });
-    const gateway = await startProcess(GATEWAY, {
+    const front = await start(FIXTURE, { ...traced('front'), NEXT_URL: back.url });
+    const gateway = await start(GATEWAY, {
       ...traced('gateway'),
       CATALOG_URL: front.url,
       REDIS_URL: testRedisUrl(),
@@ -166,7 +118,7 @@ describe('tracing', () => {
     const loaded = (await (await fetch(`${back.url}/loaded`)).json()) as { modules: string[] };
     expect(loaded.modules).toContain('@opentelemetry/sdk-trace');
 
-    await Promise.all([gateway, front, back].map((p) => stop(p.child)));
+    await Promise.all([gateway, front, back].map((p) => stopProcess(p.child)));
 
     const spans = collector.spans.filter((s) => s.traceId === traceId);
     const one = (service: string, kind: number, parentSpanId: string) => {
@@ -201,7 +153,7 @@ describe('tracing', () => {
   });
 
   it('loads nothing of OpenTelemetry when no collector is configured, and serves as usual', async () => {
-    const plain = await startProcess(FIXTURE, { DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl() });
+    const plain = await start(FIXTURE, { DATABASE_URL: databaseUrl, REDIS_URL: testRedisUrl() });
     const res = await fetch(`${plain.url}/catalog/trace`, {
       headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     });
@@ -210,7 +162,7 @@ describe('tracing', () => {
     // prom-client loads the bare API by itself; no SDK, exporter, instrumentation or loader hook.
     expect(loaded.modules.filter((m) => m !== '@opentelemetry/api')).toEqual([]);
     expect(plain.logs.find((l) => l.msg === 'end of the chain reached')).not.toHaveProperty('trace_id');
-    await stop(plain.child);
+    await stopProcess(plain.child);
   });
 
   it('sends spans to /v1/traces under the configured base URL', () => {
