@@ -70,6 +70,16 @@ async function main(): Promise<number> {
     `seed ${opts.seed}, rounds ${opts.firstRound}..${opts.firstRound + opts.rounds - 1}, starting the shop`,
   );
   const stack = await start(dataDir);
+  // Ctrl-C or a CI timeout: stop the shop (PostgreSQL and Redis run detached) before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping the shop`);
+      void stack
+        .stop()
+        .finally(() => fs.rm(dataDir, { recursive: true, force: true }))
+        .finally(() => process.exit(130));
+    });
+  }
   const runId = Date.now().toString(36);
   const rounds: RoundReport[] = [];
   try {
