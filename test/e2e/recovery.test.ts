@@ -61,14 +61,14 @@ async function shipmentsFor(orderId: string): Promise<number> {
 }
 
 describe('the Orders process dies mid-checkout', () => {
-  it.each(['reserve', 'charge', 'shipment'])(
+  it.each(['place', 'reserve', 'charge', 'shipment'])(
     'after the %s step: on restart the order completes with one charge, one shipment and the right stock',
     async (point) => {
       const product = await shop.createProduct({ stock: 5, price: '7.25' });
       const buyer = await shop.newCustomer();
       await shop.addToCart(buyer.token, product.id, 2);
 
-      await shop.stack.restart('orders', { env: { SAGA_CRASH_AFTER: point } });
+      await shop.stack.restart('orders', { env: { MINISHOP_CRASH_AFTER: point } });
       const exited = shop.stack.exitOf('orders');
       const answer = await shop
         .checkout(buyer.token)

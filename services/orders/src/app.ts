@@ -2,6 +2,7 @@
 // saga resumer and the outbox relay) and forget old Idempotency-Keys.
 import { Counter } from 'prom-client';
 import { startLoop } from '@minishop/kit/background';
+import { crashPoints } from '@minishop/kit/crash-point';
 import { createService, type App } from '@minishop/kit/http';
 import type { Pool } from '@minishop/kit/db';
 import type { TokenVerifier } from '@minishop/kit/jwt';
@@ -17,7 +18,7 @@ export interface AppDeps {
     Config,
     | 'LOG_LEVEL'
     | 'MINISHOP_ENV'
-    | 'SAGA_CRASH_AFTER'
+    | 'MINISHOP_CRASH_AFTER'
     | 'SAGA_LEASE_MS'
     | 'PAYMENT_TIMEOUT_MS'
     | 'SAGA_RESUME_INTERVAL_MS'
@@ -46,7 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
     leaseMs: deps.config.SAGA_LEASE_MS,
     paymentTimeoutMs: deps.config.PAYMENT_TIMEOUT_MS,
-    crashAfter: deps.config.MINISHOP_ENV === 'test' ? deps.config.SAGA_CRASH_AFTER : undefined,
+    crashPoint: crashPoints(deps.config),
     checkouts: new Counter({
       name: 'minishop_checkouts_total',
       help: 'Checkout attempts by how they ended: paid, payment_failed or out_of_stock',

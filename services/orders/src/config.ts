@@ -2,6 +2,7 @@
 // credentials, and the saga's timing.
 import { Type, type Static } from '@sinclair/typebox';
 import { ServiceConfig, DatabaseUrl, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { CrashPointConfig } from '@minishop/kit/crash-point';
 
 const Url = (port: number, what: string) =>
   Type.String({ format: 'uri', default: `http://127.0.0.1:${port}`, description: `${what} base URL` });
@@ -32,12 +33,9 @@ export const ConfigSchema = Type.Object({
     default: 500,
     description: 'how often the outbox relay runs',
   }),
-  SAGA_CRASH_AFTER: Type.Optional(
-    Type.Union([Type.Literal('reserve'), Type.Literal('charge'), Type.Literal('shipment')], {
-      description:
-        'test only (MINISHOP_ENV=test): the process kills itself right after this remote step succeeded and before it records it, to prove recovery',
-    }),
-  ),
+  // Test stacks only: the process dies right after the order is placed, or right after a remote
+  // step succeeded and before it is recorded, to prove recovery.
+  ...CrashPointConfig(['place', 'reserve', 'charge', 'shipment']),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   PAYMENT_TIMEOUT_MS: Type.Integer({
     minimum: 100,

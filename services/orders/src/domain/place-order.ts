@@ -97,6 +97,7 @@ async function tryToPlace(
   );
   if (!order) return null;
   held(deps.leaseMs);
+  deps.crashPoint?.('place');
   return runSaga(pass, order);
 }
 

@@ -20,8 +20,8 @@ export interface SagaDeps {
   outboxWake?: () => void;
   /** Counts checkouts by how they ended: paid, payment_failed or out_of_stock. */
   checkouts?: Counter<'outcome'>;
-  /** Test-only crash point: the process dies right after this remote step succeeds. */
-  crashAfter?: 'reserve' | 'charge' | 'shipment';
+  /** Test stacks only: kills the process at the configured point (place, reserve, charge, shipment). */
+  crashPoint?: (point: 'place' | 'reserve' | 'charge' | 'shipment') => void;
 }
 
 /** One worker's pass over an order. */

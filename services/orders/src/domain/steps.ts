@@ -42,14 +42,10 @@ export class OutOfStock extends Conflict {
 
 type Step = (pass: Pass, order: OrderRow) => Promise<Outcome>;
 
-function crashPoint(pass: Pass, point: NonNullable<Pass['deps']['crashAfter']>): void {
-  if (pass.deps.crashAfter === point) process.kill(process.pid, 'SIGKILL');
-}
-
 const reserving: Step = async (pass, order) => {
   const lines = order.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity }));
   const result = await pass.deps.upstreams.reserve(order.id, lines, callDeadline(pass));
-  crashPoint(pass, 'reserve');
+  pass.deps.crashPoint?.('reserve');
   if (!result.ok) return outOfStock(pass, order, result.short);
   const first = order.attempt === 1;
   // A payment retry keeps the prices of the first reservation: the order's total never changes.
@@ -135,7 +131,7 @@ const charging: Step = async (pass, order) => {
     },
     callDeadline(pass),
   );
-  crashPoint(pass, 'charge');
+  pass.deps.crashPoint?.('charge');
   if (payment.status === 'succeeded')
     return runStep(pass, 'committing', { ...order, payment_id: payment.id });
   if (payment.status === 'failed') {
@@ -175,7 +171,7 @@ const shipping: Step = async (pass, order) => {
       (err: unknown) => err ?? new Error('clearing the cart failed'),
     ),
   ]);
-  crashPoint(pass, 'shipment');
+  pass.deps.crashPoint?.('shipment');
   return {
     order: {
       ...order,
