@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '@minishop/kit/db';
 import * as orders from '../src/data/orders.repository.ts';
 import { driveOrder, resumeDue } from '../src/domain/checkout-saga.ts';
-import { cancelOrder } from '../src/domain/order-actions.ts';
+import { cancelOrder, listOrders } from '../src/domain/order-actions.ts';
 import { placeOrder } from '../src/domain/place-order.ts';
 import { orderView } from '../src/domain/order-view.ts';
 import { ADDRESS, eventsOf, makeDue as makeDueIn, sagaDatabase, sagaSetup } from './saga-harness.ts';
@@ -130,6 +130,24 @@ describe('checkout saga', () => {
     await expect(cancelOrder(t.deps, t.customer, order.id)).rejects.toThrow(/already shipped/);
     expect(t.count('refund')).toBe(0);
     expect((await orders.findOrder(pool, order.id))!).toMatchObject({ status: 'paid', saga_step: 'done' });
+  });
+
+  it('lists by status, and lists an admin just the orders that need attention', async () => {
+    const t = setup({ failures: { createShipment: 5 } });
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    for (let i = 0; i < 4; i++) {
+      await makeDue(order.id);
+      await driveOrder(t.deps, order.id);
+    }
+    const admin = { id: t.customer.id, email: 'admin@example.test', role: 'admin' as const };
+    const page = { limit: 100, offset: 0 };
+    const flagged = await listOrders(t.deps, admin, { ...page, attention: true });
+    expect(flagged.orders.map((o) => o.id)).toContain(order.id);
+    expect(flagged.orders.every((o) => o.attention !== null)).toBe(true);
+    // A buyer's own list ignores the admin filter and shows only theirs, by status.
+    const mine = await listOrders(t.deps, t.customer, { ...page, status: 'pending', attention: true });
+    expect(mine.orders.map((o) => o.id)).toEqual([order.id]);
+    expect((await listOrders(t.deps, t.customer, { ...page, status: 'paid' })).orders).toEqual([]);
   });
 
   it('releases the stock and reports the decline when the card is declined', async () => {
