@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/domain/notification-events.ts';
-import { eventually, startNotificationsStack, type NotificationsStack } from './notifications-stack.ts';
+import { eventually } from '@minishop/devstack/testing';
+import { metricSeries } from '@minishop/devstack/service-stack';
+import { startNotificationsStack, type NotificationsStack } from './notifications-stack.ts';
 
 let stack: NotificationsStack;
 beforeAll(async () => {
@@ -14,14 +16,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function series(name: string) {
-  const metric = stack.app.metricsRegistry.getSingleMetric(name);
-  if (!metric) throw new Error(`no metric ${name}`);
-  return (await metric.get()).values.map((v): Record<string, string | number | undefined> => ({
-    ...v.labels,
-    value: v.value,
-  }));
-}
+const series = (name: string) => metricSeries(stack.app, name);
 const emails = async (type: string, outcome: string) =>
   (await series('minishop_emails_total')).find((s) => s.type === type && s.outcome === outcome)?.value;
 

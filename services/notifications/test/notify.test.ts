@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PUBLIC_URL,
-  eventually,
-  startNotificationsStack,
-  type NotificationsStack,
-} from './notifications-stack.ts';
+import { eventually } from '@minishop/devstack/testing';
+import { PUBLIC_URL, startNotificationsStack, type NotificationsStack } from './notifications-stack.ts';
 
 let stack: NotificationsStack;
 beforeAll(async () => {

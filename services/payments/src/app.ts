@@ -1,9 +1,11 @@
 // Builds the Payments service (no listen): routes, provider client, Orders client and readiness.
+import { crashPoints } from '@minishop/kit/crash-point';
 import type { Pool } from '@minishop/kit/db';
 import { createService, type App } from '@minishop/kit/http';
 import type { TokenVerifier } from '@minishop/kit/jwt';
 import { createServiceClient, type ServiceClient } from '@minishop/kit/service-client';
 import type { Config } from './config.ts';
+import { paymentMetrics } from './domain/payment-metrics.ts';
 import { stripeProvider, type PaymentProvider } from './domain/provider.ts';
 import { SingleFlight } from './domain/single-flight.ts';
 import { paymentsRoutes } from './routes/payments.routes.ts';
@@ -42,7 +44,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       timeoutMs: ordersTimeoutMs,
       retries: 0,
     });
-  const domain = { pool, provider, flights: new SingleFlight(), log: app.log, orders };
+  const domain = {
+    pool,
+    provider,
+    flights: new SingleFlight(),
+    log: app.log,
+    orders,
+    metrics: paymentMetrics(app.metricsRegistry),
+    crashPoint: crashPoints(config),
+  };
 
   paymentsRoutes(app, domain);
   await app.register(async (scope) => webhookRoutes(scope as App, domain));

@@ -1,5 +1,6 @@
 // The Payments service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
+import { CrashPointConfig } from '@minishop/kit/crash-point';
 import { ServiceConfig, DatabaseUrl, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
@@ -36,5 +37,6 @@ export const ConfigSchema = Type.Object({
     default: 2,
     description: 'automatic retries of a provider request after a network error, timeout, 409 or 5xx',
   }),
+  ...CrashPointConfig(['provider-answer']),
 });
 export type Config = Static<typeof ConfigSchema>;

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
+import { http } from '@minishop/devstack/service-stack';
+import { startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
 
 interface StubOrder {
   user_id: string;

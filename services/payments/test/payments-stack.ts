@@ -2,65 +2,28 @@
 // free port, a fresh database, and signed tokens from a test issuer.
 import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
-import { loadConfig } from '@minishop/kit/config';
-import { createPool, type Pool } from '@minishop/kit/db';
-import type { App } from '@minishop/kit/http';
-import { createTestIssuer, type TestIssuer } from '@minishop/kit/testing';
+import { portOf } from '@minishop/devstack/testing';
+import {
+  http,
+  startServiceStack,
+  type HttpAnswer,
+  type Json,
+  type ServiceStack,
+} from '@minishop/devstack/service-stack';
 import { buildApp as buildSimulator } from '../../../tools/payment-provider/src/app.ts';
 import { loadConfig as loadSimulatorConfig } from '../../../tools/payment-provider/src/config.ts';
 import { buildApp } from '../src/app.ts';
-import { ConfigSchema } from '../src/config.ts';
+import { ConfigSchema, type Config } from '../src/config.ts';
 import { applyMigrations } from '../src/data/migrations.ts';
-import { eventually, portOf, testDatabaseUrl } from '@minishop/devstack/testing';
-
-export { eventually };
 
 export const PROVIDER_KEY = 'sk_test_payments_suite';
 export const WEBHOOK_SECRET = 'whsec_payments_suite';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answer bodies field by field
-export type Json = any;
-
-export interface HttpAnswer<T = Json> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export async function http<T = Json>(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<HttpAnswer<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  const res = await fetch(new URL(path, baseUrl), { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed as T, headers: res.headers };
-}
-
-export interface PaymentsStack {
-  url: string;
-  app: App;
-  pool: Pool;
-  issuer: TestIssuer;
+export interface PaymentsStack extends ServiceStack<Config> {
   simulator: FastifyInstance;
   simulatorUrl: string;
   /** A service token as Orders holds it. */
   ordersToken: string;
-  call<T = Json>(method: string, path: string, options?: Parameters<typeof http>[3]): Promise<HttpAnswer<T>>;
   sim<T = Json>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>>;
   /** The simulator's payment intents of one order (its audit view). */
   intentsOf(
@@ -68,11 +31,10 @@ export interface PaymentsStack {
   ): Promise<
     Array<{ id: string; status: string; amount: number; currency: string; metadata: Record<string, string> }>
   >;
-  /** Starts another Payments instance on the same database and provider (a second replica). */
-  replica(): Promise<string>;
   /** Signs a webhook body as the provider does. */
   sign(payload: string, secret?: string): string;
-  close(): Promise<void>;
+  /** Posts a webhook body signed as the provider does (or with the signature given). */
+  deliver(payload: string, signature?: string): Promise<HttpAnswer>;
 }
 
 export interface StackOptions {
@@ -96,60 +58,53 @@ export async function startPaymentsStack(options: StackOptions = {}): Promise<Pa
   await simulator.listen({ host: '127.0.0.1', port: 0 });
   const simulatorUrl = `http://127.0.0.1:${portOf(simulator.server)}`;
 
-  const issuer = createTestIssuer();
-  const databaseUrl = await testDatabaseUrl('payments');
-  const pool = createPool(databaseUrl);
-  await applyMigrations(pool);
-  const config = loadConfig(ConfigSchema, {
-    MINISHOP_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    SERVICE_CLIENT_ID: 'payments',
-    ORDERS_URL: options.ordersUrl ?? 'http://127.0.0.1:9',
-    PAYMENT_PROVIDER_URL: simulatorUrl,
-    PAYMENT_PROVIDER_SECRET_KEY: PROVIDER_KEY,
-    PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PROVIDER_TIMEOUT_MS: String(options.providerTimeoutMs ?? 5_000),
-    PROVIDER_MAX_RETRIES: String(options.providerMaxRetries ?? 2),
+  const stack = await startServiceStack({
+    name: 'payments',
+    schema: ConfigSchema,
+    env: {
+      SERVICE_CLIENT_ID: 'payments',
+      ORDERS_URL: options.ordersUrl ?? 'http://127.0.0.1:9',
+      PAYMENT_PROVIDER_URL: simulatorUrl,
+      PAYMENT_PROVIDER_SECRET_KEY: PROVIDER_KEY,
+      PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PROVIDER_TIMEOUT_MS: String(options.providerTimeoutMs ?? 5_000),
+      PROVIDER_MAX_RETRIES: String(options.providerMaxRetries ?? 2),
+    },
+    migrate: applyMigrations,
+    build: buildApp,
   });
-  const app = await buildApp({ config, pool, tokens: issuer.verifier });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${portOf(app.server)}`;
-  const replicas: App[] = [];
 
   const sim = <T = Json>(method: string, path: string, body?: unknown) =>
     http<T>(simulatorUrl, method, path, { token: PROVIDER_KEY, body });
   if (options.webhooks) {
-    const set = await sim('PUT', '/_sim/webhook_endpoint', { url: `${url}/payments/webhooks/provider` });
+    const set = await sim('PUT', '/_sim/webhook_endpoint', {
+      url: `${stack.url}/payments/webhooks/provider`,
+    });
     if (set.status !== 200) throw new Error(`could not set the webhook endpoint: ${set.status}`);
   }
   const signer = new Stripe(PROVIDER_KEY);
+  const sign = (payload: string, secret = WEBHOOK_SECRET) =>
+    signer.webhooks.generateTestHeaderString({ payload, secret });
 
   return {
-    url,
-    app,
-    pool,
-    issuer,
+    ...stack,
     simulator,
     simulatorUrl,
-    ordersToken: issuer.service(['payments:charge', 'payments:refund', 'payments:read'], 'orders'),
-    call: (method, path, opts) => http(url, method, path, opts),
+    ordersToken: stack.issuer.service(['payments:charge', 'payments:refund', 'payments:read'], 'orders'),
     sim,
     async intentsOf(orderId) {
       const res = await sim(`GET`, `/_sim/payment_intents?metadata[order_id]=${orderId}`);
       return res.body.data;
     },
-    async replica() {
-      const other = await buildApp({ config, pool, tokens: issuer.verifier });
-      await other.listen({ host: '127.0.0.1', port: 0 });
-      replicas.push(other);
-      return `http://127.0.0.1:${portOf(other.server)}`;
-    },
-    sign: (payload, secret = WEBHOOK_SECRET) => signer.webhooks.generateTestHeaderString({ payload, secret }),
+    sign,
+    deliver: (payload, signature = sign(payload)) =>
+      stack.call('POST', '/payments/webhooks/provider', {
+        raw: payload,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature },
+      }),
     async close() {
-      await Promise.all([app, ...replicas].map((a) => a.close()));
+      await stack.close();
       await simulator.close();
-      await pool.end();
     },
   };
 }

@@ -3,7 +3,9 @@
 // same call later completes it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, http, startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
+import { http } from '@minishop/devstack/service-stack';
+import { eventually } from '@minishop/devstack/testing';
+import { startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
 
 let stack: PaymentsStack;
 beforeAll(async () => {

@@ -2,7 +2,8 @@
 // payment backwards.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
+import { eventually } from '@minishop/devstack/testing';
+import { startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
 
 let stack: PaymentsStack;
 beforeAll(async () => {
@@ -55,11 +56,7 @@ const intent = (id: string, status: string, extra: Record<string, unknown> = {})
   last_payment_error: null,
   ...extra,
 });
-const deliver = (payload: string, signature = stack.sign(payload)) =>
-  stack.call('POST', '/payments/webhooks/provider', {
-    raw: payload,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature },
-  });
+const deliver = (payload: string, signature?: string) => stack.deliver(payload, signature);
 
 describe('provider webhooks', () => {
   it("settles a charge whose answer was lost from the provider's signed event", async () => {

@@ -21,6 +21,8 @@ export interface PaymentRecord {
   refund_ref: string | null;
   created_at: Date;
   updated_at: Date;
+  /** The W3C traceparent of the charge request that made the attempt. */
+  trace_context: string | null;
 }
 
 interface PaymentRow extends Omit<PaymentRecord, 'amount_cents'> {
@@ -36,6 +38,7 @@ export interface NewAttempt {
   amount_cents: number;
   currency: string;
   payment_method: string;
+  trace_context: string | null;
 }
 
 /**
@@ -55,8 +58,9 @@ export async function insertOrGetAttempt(
   // No conflict target: the idempotency key is derived from order and attempt and has its own
   // unique index, and a concurrent insert of the same attempt may trip either one first.
   const inserted = await db.query<PaymentRow>(
-    `INSERT INTO payments (id, order_id, user_id, attempt, amount_cents, currency, payment_method, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO payments (id, order_id, user_id, attempt, amount_cents, currency, payment_method, idempotency_key,
+                           trace_context)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT DO NOTHING
      RETURNING *`,
     [
@@ -68,6 +72,7 @@ export async function insertOrGetAttempt(
       attempt.currency,
       attempt.payment_method,
       idempotencyKeyFor(attempt.order_id, attempt.attempt),
+      attempt.trace_context,
     ],
   );
   if (inserted.rows[0]) return { payment: toRecord(inserted.rows[0]), created: true };
@@ -84,13 +89,6 @@ export async function findPayment(db: Queryable, id: string): Promise<PaymentRec
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-export async function findByProviderRef(db: Queryable, providerRef: string): Promise<PaymentRecord | null> {
-  const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE provider_ref = $1', [
-    providerRef,
-  ]);
-  return rows[0] ? toRecord(rows[0]) : null;
-}
-
 export async function listByOrder(db: Queryable, orderId: string): Promise<PaymentRecord[]> {
   const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 ORDER BY attempt', [
     orderId,
@@ -98,14 +96,23 @@ export async function listByOrder(db: Queryable, orderId: string): Promise<Payme
   return rows.map(toRecord);
 }
 
-/** Remembers the provider's payment intent id of a pending attempt (first writer wins). */
-export async function attachProviderRef(db: Queryable, id: string, providerRef: string): Promise<void> {
-  await db.query(
+/**
+ * Remembers the provider's payment intent id of a pending attempt (first writer wins); returns the
+ * row after the change, or null when it already had one (or another payment has that id).
+ */
+export async function attachProviderRef(
+  db: Queryable,
+  id: string,
+  providerRef: string,
+): Promise<PaymentRecord | null> {
+  const { rows } = await db.query<PaymentRow>(
     `UPDATE payments SET provider_ref = $2, updated_at = now()
      WHERE id = $1 AND provider_ref IS NULL
-       AND NOT EXISTS (SELECT 1 FROM payments WHERE provider_ref = $2)`,
+       AND NOT EXISTS (SELECT 1 FROM payments WHERE provider_ref = $2)
+     RETURNING *`,
     [id, providerRef],
   );
+  return rows[0] ? toRecord(rows[0]) : null;
 }
 
 export interface Outcome {
@@ -144,11 +151,81 @@ export async function advance(db: Queryable, id: string, outcome: Outcome): Prom
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-/** Records a provider event id; false when it was already processed. */
-export async function markEventProcessed(db: Queryable, eventId: string, type: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    'INSERT INTO processed_events (event_id, type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING',
-    [eventId, type],
+export interface ProviderEvent {
+  eventId: string;
+  type: string;
+  paymentIntent: string;
+  /** The payment id the provider was given as metadata (when it is a UUID). */
+  paymentId: string | null;
+  outcome: Outcome;
+}
+
+export interface ProviderEventResult {
+  /** False when the event id had been applied before: nothing else was done. */
+  first: boolean;
+  /** The payment the event is about, as it was before the event (null: none matches). */
+  payment: PaymentRecord | null;
+  /** The payment after the change, or null when the change would have moved it backwards. */
+  changed: PaymentRecord | null;
+}
+
+/**
+ * Applies a provider event in one statement: records its id (a repeat changes nothing), finds the
+ * payment by the intent id, or by the payment id in the metadata when the event came before the
+ * charge call's answer stored the intent id, and moves it forward if the event says so.
+ */
+export async function applyProviderEvent(db: Queryable, event: ProviderEvent): Promise<ProviderEventResult> {
+  const { outcome } = event;
+  const { rows } = await db.query<{ first: boolean; target: PaymentRow | null; changed: PaymentRow | null }>(
+    `WITH recorded AS (
+       INSERT INTO processed_events (event_id, type) VALUES ($1, $2)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+     ), target AS (
+       SELECT * FROM payments
+        WHERE EXISTS (SELECT 1 FROM recorded)
+          AND (provider_ref = $3 OR (id = $4::uuid AND provider_ref IS NULL))
+        ORDER BY provider_ref IS NULL
+        LIMIT 1
+     ), changed AS (
+       UPDATE payments p SET
+         status = $5,
+         provider_ref = COALESCE(p.provider_ref, $3),
+         failure_code = CASE WHEN $5 = 'failed' THEN $6 ELSE p.failure_code END,
+         failure_message = CASE WHEN $5 = 'failed' THEN $7 ELSE p.failure_message END,
+         refund_ref = COALESCE(p.refund_ref, $8),
+         updated_at = now()
+       FROM target t
+       WHERE p.id = t.id
+         AND ((p.status = 'pending' AND $5 IN ('succeeded', 'failed')) OR (p.status = 'succeeded' AND $5 = 'refunded'))
+       RETURNING p.*
+     )
+     SELECT EXISTS (SELECT 1 FROM recorded) AS first,
+            (SELECT to_jsonb(t) FROM target t) AS target,
+            (SELECT to_jsonb(c) FROM changed c) AS changed`,
+    [
+      event.eventId,
+      event.type,
+      event.paymentIntent,
+      event.paymentId,
+      outcome.status,
+      outcome.failure_code ?? null,
+      outcome.failure_message ?? null,
+      outcome.refund_ref ?? null,
+    ],
   );
-  return rowCount === 1;
+  const row = rows[0]!;
+  return {
+    first: row.first,
+    payment: row.target ? fromJson(row.target) : null,
+    changed: row.changed ? fromJson(row.changed) : null,
+  };
+}
+
+/** A row read through to_jsonb: timestamps come back as text. */
+function fromJson(row: PaymentRow): PaymentRecord {
+  return {
+    ...toRecord(row),
+    created_at: new Date(row.created_at),
+    updated_at: new Date(row.updated_at),
+  };
 }

@@ -2,6 +2,7 @@
 // provider idempotency key) is created first, then the provider is asked, or, when an earlier call
 // already reached it, asked again about the same payment intent. Repeating the call never charges twice.
 import type { FastifyBaseLogger } from 'fastify';
+import { captureTraceContext } from '@minishop/kit/background';
 import { Conflict, ValidationFailed } from '@minishop/kit/errors';
 import { parseMoney } from '@minishop/kit/money';
 import type { Pool } from '@minishop/kit/db';
@@ -12,6 +13,7 @@ import {
   insertOrGetAttempt,
   type PaymentRecord,
 } from '../data/payments.repository.ts';
+import type { PaymentMetrics } from './payment-metrics.ts';
 import type { ChargeOutcome, PaymentProvider } from './provider.ts';
 import type { SingleFlight } from './single-flight.ts';
 
@@ -20,6 +22,9 @@ export interface PaymentsDeps {
   provider: PaymentProvider;
   flights: SingleFlight;
   log: FastifyBaseLogger;
+  metrics?: PaymentMetrics;
+  /** Called at the named points of a charge (test crash points). */
+  crashPoint?: (point: 'provider-answer') => void;
 }
 
 export interface ChargeInput {
@@ -48,6 +53,7 @@ export async function chargeAttempt(
     amount_cents: amountCents,
     currency: input.currency,
     payment_method: input.payment_method,
+    trace_context: captureTraceContext(),
   });
   const differing = (
     [
@@ -69,14 +75,12 @@ export async function chargeAttempt(
     );
   }
   if (payment.status !== 'pending') return { payment, created };
-  const settled = await deps.flights.run(`charge:${payment.id}`, () => settle(deps, payment.id));
+  const settled = await deps.flights.run(`charge:${payment.id}`, () => settle(deps, payment));
   return { payment: settled, created };
 }
 
-/** Brings a pending attempt as far as the provider's answer allows. */
-async function settle(deps: PaymentsDeps, paymentId: string): Promise<PaymentRecord> {
-  const payment = await mustFind(deps.pool, paymentId);
-  if (payment.status !== 'pending') return payment;
+/** Brings a pending attempt (as just read or written) as far as the provider's answer allows. */
+async function settle(deps: PaymentsDeps, payment: PaymentRecord): Promise<PaymentRecord> {
   const outcome = payment.provider_ref
     ? await deps.provider.status(payment.provider_ref)
     : await deps.provider.charge({
@@ -88,21 +92,25 @@ async function settle(deps: PaymentsDeps, paymentId: string): Promise<PaymentRec
         paymentMethod: payment.payment_method,
         idempotencyKey: payment.idempotency_key,
       });
+  deps.crashPoint?.('provider-answer');
   return applyOutcome(deps, payment, outcome);
 }
 
+/**
+ * Records what the provider said. A row that did not change was moved by someone else meanwhile
+ * (a webhook, a replica): only then is it read again.
+ */
 async function applyOutcome(
   deps: PaymentsDeps,
   payment: PaymentRecord,
   outcome: ChargeOutcome,
 ): Promise<PaymentRecord> {
+  const about = { payment_id: payment.id, order_id: payment.order_id, attempt: payment.attempt };
   if (outcome.kind === 'pending') {
-    deps.log.warn(
-      { payment_id: payment.id, order_id: payment.order_id, reason: outcome.reason },
-      'payment outcome unknown; the attempt stays pending',
-    );
-    if (outcome.ref && !payment.provider_ref) await attachProviderRef(deps.pool, payment.id, outcome.ref);
-    return mustFind(deps.pool, payment.id);
+    deps.metrics?.payment('pending');
+    deps.log.warn({ ...about, reason: outcome.reason }, 'payment outcome unknown; the attempt stays pending');
+    if (!outcome.ref || payment.provider_ref) return payment;
+    return (await attachProviderRef(deps.pool, payment.id, outcome.ref)) ?? mustFind(deps.pool, payment.id);
   }
   const changed = await advance(
     deps.pool,
@@ -116,7 +124,15 @@ async function applyOutcome(
           failure_message: outcome.message,
         },
   );
-  return changed ?? mustFind(deps.pool, payment.id);
+  if (!changed) return mustFind(deps.pool, payment.id);
+  if (outcome.kind === 'succeeded') {
+    deps.metrics?.payment('succeeded');
+    deps.log.info({ ...about, amount_cents: payment.amount_cents }, 'payment succeeded');
+  } else {
+    deps.metrics?.payment('failed', outcome.code);
+    deps.log.info({ ...about, decline_code: outcome.code, reason: outcome.message }, 'payment declined');
+  }
+  return changed;
 }
 
 async function mustFind(pool: Pool, id: string): Promise<PaymentRecord> {

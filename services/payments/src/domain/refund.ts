@@ -27,6 +27,7 @@ async function refundPayment(deps: PaymentsDeps, payment: PaymentRecord): Promis
   if (!payment.provider_ref) throw new Error(`captured payment ${payment.id} has no provider reference`);
   const outcome = await deps.provider.refund(payment.provider_ref, `refund:${payment.id}`);
   if (outcome.kind === 'unavailable') {
+    deps.metrics?.refund('unavailable');
     deps.log.warn({ payment_id: payment.id, reason: outcome.reason }, 'refund not confirmed by the provider');
     throw new Unavailable('the payment provider did not confirm the refund; try again later', {
       payment_id: payment.id,
@@ -36,5 +37,11 @@ async function refundPayment(deps: PaymentsDeps, payment: PaymentRecord): Promis
     status: 'refunded',
     refund_ref: outcome.ref || null,
   });
+  deps.metrics?.refund('refunded');
+  deps.log.info(
+    { payment_id: payment.id, order_id: payment.order_id, amount_cents: payment.amount_cents },
+    'payment refunded',
+  );
+  // Unchanged: a webhook recorded the refund meanwhile; the row is read as it is now.
   return changed ?? ((await findPayment(deps.pool, payment.id)) as PaymentRecord);
 }

@@ -2,16 +2,9 @@
 // once (recorded in the same transaction as the change), and an event can only move a payment
 // forward, so duplicates and late or out-of-order deliveries change nothing.
 import type Stripe from 'stripe';
+import { linkToStoredTrace } from '@minishop/kit/background';
 import { DomainError } from '@minishop/kit/errors';
-import { withTransaction } from '@minishop/kit/db';
-import {
-  advance,
-  findByProviderRef,
-  findPayment,
-  markEventProcessed,
-  type Outcome,
-  type PaymentRecord,
-} from '../data/payments.repository.ts';
+import { applyProviderEvent, type Outcome } from '../data/payments.repository.ts';
 import type { PaymentsDeps } from './charge.ts';
 
 export type WebhookResult = 'applied' | 'stale' | 'duplicate' | 'ignored' | 'unknown_payment';
@@ -29,55 +22,63 @@ export async function handleProviderEvent(
   rawBody: Buffer,
   signature: string | undefined,
 ): Promise<WebhookResult> {
-  if (!signature) throw new DomainError('bad_request', 'missing Stripe-Signature header');
   let event: Stripe.Event;
   try {
-    event = deps.provider.verifyEvent(rawBody, signature);
-  } catch {
-    throw new DomainError('bad_request', 'webhook signature verification failed');
+    if (!signature) throw new DomainError('bad_request', 'missing Stripe-Signature header');
+    try {
+      event = deps.provider.verifyEvent(rawBody, signature);
+    } catch {
+      throw new DomainError('bad_request', 'webhook signature verification failed');
+    }
+  } catch (err) {
+    deps.metrics?.webhook('rejected');
+    deps.log.warn({ reason: (err as Error).message }, 'provider webhook rejected');
+    throw err;
   }
-  const change = changeOf(event);
-  if (!change) return 'ignored';
-
-  return withTransaction(deps.pool, async (client) => {
-    if (!(await markEventProcessed(client, event.id, event.type))) return 'duplicate';
-    const payment = await findTarget(client, change);
-    if (!payment) {
-      deps.log.warn(
-        { event_id: event.id, payment_intent: change.paymentIntent },
-        'webhook for an unknown payment',
-      );
-      return 'unknown_payment';
-    }
-    const changed = await advance(client, payment.id, {
-      provider_ref: change.paymentIntent,
-      ...change.outcome,
-    });
-    if (!changed) {
-      deps.log.info(
-        { event_id: event.id, payment_id: payment.id, status: payment.status, event_type: event.type },
-        'webhook would move the payment backwards; ignored',
-      );
-      return 'stale';
-    }
-    return 'applied';
-  });
+  const result = await apply(deps, event);
+  deps.metrics?.webhook(result);
+  return result;
 }
 
-async function findTarget(
-  client: Parameters<typeof findPayment>[0],
-  change: PaymentChange,
-): Promise<PaymentRecord | null> {
-  const byRef = await findByProviderRef(client, change.paymentIntent);
-  if (byRef) return byRef;
-  // The event can arrive before the charge call has returned and stored the intent's id.
+async function apply(deps: PaymentsDeps, event: Stripe.Event): Promise<WebhookResult> {
+  const change = changeOf(event);
+  if (!change) return 'ignored';
   const id = change.metadata.payment_id;
-  if (id && UUID.test(id)) {
-    const payment = await findPayment(client, id);
-    if (payment && (payment.provider_ref === null || payment.provider_ref === change.paymentIntent))
-      return payment;
+  const { first, payment, changed } = await applyProviderEvent(deps.pool, {
+    eventId: event.id,
+    type: event.type,
+    paymentIntent: change.paymentIntent,
+    paymentId: id && UUID.test(id) ? id : null,
+    outcome: change.outcome,
+  });
+  if (!first) return 'duplicate';
+  const about = { event_id: event.id, event_type: event.type, payment_intent: change.paymentIntent };
+  if (!payment) {
+    deps.log.warn(about, 'webhook for an unknown payment');
+    return 'unknown_payment';
   }
-  return null;
+  // The webhook's own trace starts at the provider; it points at the checkout that made the payment.
+  linkToStoredTrace(payment.trace_context);
+  if (!changed) {
+    deps.log.info(
+      { ...about, payment_id: payment.id, status: payment.status },
+      'webhook would move the payment backwards; ignored',
+    );
+    return 'stale';
+  }
+  if (changed.status === 'failed') deps.metrics?.payment('failed', changed.failure_code);
+  if (changed.status === 'succeeded') deps.metrics?.payment('succeeded');
+  deps.log.info(
+    {
+      ...about,
+      payment_id: changed.id,
+      order_id: changed.order_id,
+      status: changed.status,
+      decline_code: changed.failure_code ?? undefined,
+    },
+    'payment changed by the provider',
+  );
+  return 'applied';
 }
 
 function changeOf(event: Stripe.Event): PaymentChange | null {

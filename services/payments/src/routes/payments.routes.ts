@@ -3,10 +3,9 @@
 import { Type } from '@sinclair/typebox';
 import type { App } from '@minishop/kit/http';
 import { authenticate, requireScope, requireUser, principalOf } from '@minishop/kit/auth-guard';
-import { NotFound } from '@minishop/kit/errors';
 import { IdParams, ProblemResponses } from '@minishop/kit/schemas';
-import { findPayment, listByOrder } from '../data/payments.repository.ts';
 import { chargeAttempt } from '../domain/charge.ts';
+import { paymentFor, paymentsOfOrder } from '../domain/read-payments.ts';
 import { refundOrder } from '../domain/refund.ts';
 import { retryOrderPayment, type RetryDeps } from '../domain/retry-payment.ts';
 import {
@@ -68,7 +67,7 @@ export function paymentsRoutes(app: App, deps: RetryDeps): void {
   app.get(
     '/payments/by-order/:order_id',
     {
-      preValidation: requireScope('payments:read', { allowAdmin: true }),
+      onRequest: requireScope('payments:read', { allowAdmin: true }),
       schema: {
         tags,
         security,
@@ -77,13 +76,13 @@ export function paymentsRoutes(app: App, deps: RetryDeps): void {
         response: { 200: Type.Array(PaymentDetails), ...problems },
       },
     },
-    async (request) => (await listByOrder(deps.pool, request.params.order_id)).map(toPaymentDetails),
+    async (request) => (await paymentsOfOrder(deps, request.params.order_id)).map(toPaymentDetails),
   );
 
   app.get(
     '/payments/:id',
     {
-      preValidation: async (request) => {
+      onRequest: async (request) => {
         await authenticate(request);
       },
       schema: {
@@ -94,23 +93,13 @@ export function paymentsRoutes(app: App, deps: RetryDeps): void {
         response: { 200: PaymentResponse, ...problems },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const payment = await findPayment(deps.pool, request.params.id);
-      const allowed =
-        payment !== null &&
-        (payment.user_id === principal.id ||
-          principal.role === 'admin' ||
-          (principal.role === 'service' && principal.scopes.has('payments:read')));
-      if (!payment || !allowed) throw new NotFound('payment');
-      return toPaymentResponse(payment);
-    },
+    async (request) => toPaymentResponse(await paymentFor(deps, principalOf(request), request.params.id)),
   );
 
   app.post(
     '/payments',
     {
-      preValidation: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         security,
