@@ -66,7 +66,8 @@ export const ClientCredentialsBody = Type.Object(
 );
 export type ClientCredentialsBody = Static<typeof ClientCredentialsBody>;
 
-const VerificationToken = Type.String({ minLength: 1, maxLength: 512 });
+// Control characters never occur in a token (and PostgreSQL text cannot hold NUL): refused as input.
+const VerificationToken = Type.String({ minLength: 1, maxLength: 512, pattern: '^[^\\u0000-\\u001f]+$' });
 
 export const VerifyEmailQuery = Type.Object({ token: VerificationToken }, { additionalProperties: false });
 
