@@ -1,0 +1,129 @@
+// Who is signed in. The access token lives in this module's memory and nowhere else; the refresh
+// token is an HttpOnly cookie that no script can read, so a reload signs back in through
+// POST /auth/refresh, and signing out asks the server to revoke and clear it.
+import { useSyncExternalStore } from 'react';
+import { api, ok, setTokenSource, WEB_CLIENT_HEADER } from '../api/client.ts';
+import { ApiError, type Problem } from '../api/problem.ts';
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  role: 'customer' | 'admin';
+}
+
+export type Session = { status: 'starting' } | { status: 'signed-out' } | { status: 'signed-in'; user: User };
+
+// Only says that a cookie session may exist, so anonymous visits skip a refresh that would fail.
+// It is no credential: the cookie alone signs in.
+const SESSION_HINT = 'minishop.has-session';
+const REFRESH_BEFORE_EXPIRY_MS = 30_000;
+
+let accessToken: { value: string; expiresAt: number } | null = null;
+let session: Session = { status: 'starting' };
+const listeners = new Set<() => void>();
+
+function publish(next: Session): void {
+  session = next;
+  for (const listener of listeners) listener();
+}
+
+function decodeClaims(jwt: string): User & { exp: number } {
+  const part = jwt.split('.')[1] ?? '';
+  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  const claims = JSON.parse(json) as {
+    sub: string;
+    username: string;
+    email: string;
+    role: User['role'];
+    exp: number;
+  };
+  return {
+    id: claims.sub,
+    username: claims.username,
+    email: claims.email,
+    role: claims.role,
+    exp: claims.exp,
+  };
+}
+
+function adopt(token: string): void {
+  const { exp, ...user } = decodeClaims(token);
+  accessToken = { value: token, expiresAt: exp * 1000 };
+  localStorage.setItem(SESSION_HINT, '1');
+  publish({ status: 'signed-in', user });
+}
+
+function forget(): void {
+  accessToken = null;
+  localStorage.removeItem(SESSION_HINT);
+  publish({ status: 'signed-out' });
+}
+
+/** A cookie-mode call: no body, the refresh cookie goes along because the path matches. */
+function cookieCall(path: '/auth/refresh' | '/auth/logout', bearer?: string): Promise<Response> {
+  const headers: Record<string, string> = { ...WEB_CLIENT_HEADER };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  return fetch(path, { method: 'POST', headers, credentials: 'same-origin' });
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Trades the refresh cookie for a new access token; one call at a time. */
+function refresh(): Promise<boolean> {
+  refreshing ??= (async () => {
+    try {
+      const res = await cookieCall('/auth/refresh');
+      if (!res.ok) {
+        forget();
+        return false;
+      }
+      adopt(((await res.json()) as { access_token: string }).access_token);
+      return true;
+    } catch {
+      // Offline: keep what we have; the next request tries again.
+      return accessToken !== null;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+setTokenSource(async () => {
+  if (accessToken && accessToken.expiresAt - Date.now() < REFRESH_BEFORE_EXPIRY_MS) await refresh();
+  return accessToken?.value ?? null;
+});
+
+/** Called once at start: signs back in through the cookie when there may be one. */
+export async function resumeSession(): Promise<void> {
+  if (localStorage.getItem(SESSION_HINT)) await refresh();
+  else publish({ status: 'signed-out' });
+}
+
+export async function signIn(username: string, password: string): Promise<User> {
+  const body = await ok(api.POST('/auth/login', { body: { username, password } }));
+  adopt(body.access_token);
+  return decodeClaims(body.access_token);
+}
+
+export async function signOut(): Promise<void> {
+  const res = await cookieCall('/auth/logout', accessToken?.value);
+  if (!res.ok && res.status !== 401) {
+    throw new ApiError(res.status, (await res.json().catch(() => ({}))) as Problem);
+  }
+  forget();
+}
+
+export function currentSession(): Session {
+  return session;
+}
+
+export function onSessionChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function useSession(): Session {
+  return useSyncExternalStore(onSessionChange, currentSession);
+}

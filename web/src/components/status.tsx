@@ -1,0 +1,39 @@
+// Order and shipment statuses in words, with a colour that matches what they mean for the buyer.
+import type { OrderStatus, ShipmentStatus } from '../api/types.ts';
+
+const ORDER: Record<OrderStatus, { label: string; tone: string }> = {
+  pending: { label: 'Processing', tone: 'info' },
+  paid: { label: 'Paid', tone: 'success' },
+  shipped: { label: 'Shipped', tone: 'info' },
+  delivered: { label: 'Delivered', tone: 'success' },
+  payment_failed: { label: 'Payment failed', tone: 'error' },
+  cancelled: { label: 'Cancelled', tone: 'neutral' },
+};
+
+const SHIPMENT: Record<ShipmentStatus, { label: string; tone: string }> = {
+  label_created: { label: 'Label created', tone: 'info' },
+  in_transit: { label: 'In transit', tone: 'info' },
+  delivered: { label: 'Delivered', tone: 'success' },
+  cancelled: { label: 'Cancelled', tone: 'neutral' },
+};
+
+export const ORDER_STATUSES = Object.keys(ORDER) as OrderStatus[];
+
+export function orderStatusLabel(status: string): string {
+  return ORDER[status as OrderStatus]?.label ?? status;
+}
+
+export function shipmentStatusLabel(status: string): string {
+  return SHIPMENT[status as ShipmentStatus]?.label ?? status;
+}
+
+export function StatusBadge({ status, kind = 'order' }: { status: string; kind?: 'order' | 'shipment' }) {
+  const known = kind === 'order' ? ORDER[status as OrderStatus] : SHIPMENT[status as ShipmentStatus];
+  return <span className={`badge badge-${known?.tone ?? 'neutral'}`}>{known?.label ?? status}</span>;
+}
+
+const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+
+export function When({ at }: { at: string }) {
+  return <time dateTime={at}>{dateTime.format(new Date(at))}</time>;
+}

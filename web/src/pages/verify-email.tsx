@@ -1,0 +1,54 @@
+// The page the verification email links to. Opening it changes nothing (mail scanners follow
+// links); the address is confirmed only when the person presses the button, which posts the token.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { WEB_CLIENT_HEADER } from '../api/client.ts';
+import { ApiError, type Problem } from '../api/problem.ts';
+import { keys } from '../api/queries.ts';
+import { ErrorNotice, Notice } from '../components/feedback.tsx';
+import { Page } from '../components/page.tsx';
+
+async function verifyEmail(token: string): Promise<void> {
+  const res = await fetch('/auth/verify-email', {
+    method: 'POST',
+    headers: { ...WEB_CLIENT_HEADER, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => ({}))) as Problem);
+}
+
+export function VerifyEmailPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const client = useQueryClient();
+  const confirm = useMutation({
+    mutationFn: () => verifyEmail(token),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.me }),
+  });
+  return (
+    <Page title="Confirm your email" narrow>
+      {!token ? (
+        <Notice tone="error" title="This link is incomplete">
+          Open the link from the email again, or copy the whole address into the browser.
+        </Notice>
+      ) : confirm.isSuccess ? (
+        <Notice tone="success" title="Your email address is confirmed">
+          <Link to="/">Continue to the shop</Link>
+        </Notice>
+      ) : (
+        <>
+          <p>Press the button to confirm that this email address belongs to you.</p>
+          <ErrorNotice error={confirm.error} title="Your email address is not confirmed" />
+          <button
+            type="button"
+            className="button button-wide"
+            onClick={() => confirm.mutate()}
+            disabled={confirm.isPending}
+          >
+            {confirm.isPending ? 'Confirming…' : 'Confirm my email address'}
+          </button>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,48 @@
+// Builds the app into dist/ (hashed assets with .br/.gz siblings, index.html and routes.json)
+// and runs the dev server, which proxies the API to a running stack (MINISHOP_API, default
+// http://localhost:8080) so pages and API share one origin as they do behind the gateway.
+import react from '@vitejs/plugin-react';
+import { compression } from 'vite-plugin-compression2';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { API_PREFIXES, PAGES } from './src/routes.ts';
+
+const api = process.env.MINISHOP_API ?? 'http://localhost:8080';
+
+function routesManifest(): Plugin {
+  return {
+    name: 'minishop-routes-manifest',
+    apply: 'build',
+    generateBundle() {
+      const patterns = [...new Set(Object.values(PAGES))];
+      this.emitFile({
+        type: 'asset',
+        fileName: 'routes.json',
+        source: `${JSON.stringify(patterns, null, 2)}\n`,
+      });
+    },
+  };
+}
+
+const apiPath = `^(${API_PREFIXES.join('|')})(/|\\?|$)`;
+
+export default defineConfig({
+  plugins: [react(), routesManifest(), compression({ include: /^assets\/.*\.(js|css|svg)$/ })],
+  build: { target: 'es2022', sourcemap: false, assetsInlineLimit: 0 },
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      [apiPath]: {
+        target: api,
+        // The gateway treats the page's origin as its own, as it would behind one host.
+        headers: { origin: api },
+      },
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['test/**/*.test.{ts,tsx}'],
+    setupFiles: ['test/setup.ts'],
+  },
+});
