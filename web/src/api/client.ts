@@ -25,6 +25,8 @@ const auth: Middleware = {
 
 export const api = createClient<paths>({
   baseUrl: location.origin,
+  // Looked up at each call, so that whatever fetch the page has at that moment is the one used.
+  fetch: (request) => globalThis.fetch(request),
   headers: WEB_CLIENT_HEADER,
   credentials: 'same-origin',
 });
