@@ -23,14 +23,19 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({
+const options = {
   baseUrl: location.origin,
   // Looked up at each call, so that whatever fetch the page has at that moment is the one used.
-  fetch: (request) => globalThis.fetch(request),
+  fetch: (request: Request) => globalThis.fetch(request),
   headers: WEB_CLIENT_HEADER,
   credentials: 'same-origin',
-});
+} as const;
+
+export const api = createClient<paths>(options);
 api.use(auth);
+
+/** The session's own calls (refresh, logout): the cookie is their credential, not the token source. */
+export const sessionApi = createClient<paths>(options);
 
 interface Outcome<T> {
   data?: T;

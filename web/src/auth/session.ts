@@ -2,7 +2,7 @@
 // token is an HttpOnly cookie that no script can read, so a reload signs back in through
 // POST /auth/refresh, and signing out asks the server to revoke and clear it.
 import { useSyncExternalStore } from 'react';
-import { api, ok, setTokenSource, WEB_CLIENT_HEADER } from '../api/client.ts';
+import { api, ok, sessionApi, setTokenSource } from '../api/client.ts';
 import { ApiError, type Problem } from '../api/problem.ts';
 
 export interface User {
@@ -60,25 +60,18 @@ function forget(): void {
   publish({ status: 'signed-out' });
 }
 
-/** A cookie-mode call: no body, the refresh cookie goes along because the path matches. */
-function cookieCall(path: '/auth/refresh' | '/auth/logout', bearer?: string): Promise<Response> {
-  const headers: Record<string, string> = { ...WEB_CLIENT_HEADER };
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  return fetch(path, { method: 'POST', headers, credentials: 'same-origin' });
-}
-
 let refreshing: Promise<boolean> | null = null;
 
 /** Trades the refresh cookie for a new access token; one call at a time. */
 function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     try {
-      const res = await cookieCall('/auth/refresh');
-      if (!res.ok) {
+      const { data } = await sessionApi.POST('/auth/refresh', { body: {} });
+      if (!data) {
         forget();
         return false;
       }
-      adopt(((await res.json()) as { access_token: string }).access_token);
+      adopt(data.access_token);
       return true;
     } catch {
       // Offline: keep what we have; the next request tries again.
@@ -108,10 +101,10 @@ export async function signIn(username: string, password: string): Promise<User> 
 }
 
 export async function signOut(): Promise<void> {
-  const res = await cookieCall('/auth/logout', accessToken?.value);
-  if (!res.ok && res.status !== 401) {
-    throw new ApiError(res.status, (await res.json().catch(() => ({}))) as Problem);
-  }
+  const bearer = accessToken ? { Authorization: `Bearer ${accessToken.value}` } : {};
+  const { response, error } = await sessionApi.POST('/auth/logout', { body: {}, headers: bearer });
+  // 401: the session had already ended on the server; either way it is over here too.
+  if (!response.ok && response.status !== 401) throw new ApiError(response.status, (error ?? {}) as Problem);
   forget();
 }
 

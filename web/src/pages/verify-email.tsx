@@ -2,27 +2,17 @@
 // links); the address is confirmed only when the person presses the button, which posts the token.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { WEB_CLIENT_HEADER } from '../api/client.ts';
-import { ApiError, type Problem } from '../api/problem.ts';
+import { api, ok } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
 import { ErrorNotice, Notice } from '../components/feedback.tsx';
 import { Page } from '../components/page.tsx';
-
-async function verifyEmail(token: string): Promise<void> {
-  const res = await fetch('/auth/verify-email', {
-    method: 'POST',
-    headers: { ...WEB_CLIENT_HEADER, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token }),
-  });
-  if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => ({}))) as Problem);
-}
 
 export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
   const client = useQueryClient();
   const confirm = useMutation({
-    mutationFn: () => verifyEmail(token),
+    mutationFn: () => ok(api.POST('/auth/verify-email', { body: { token } })),
     onSuccess: () => client.invalidateQueries({ queryKey: keys.me }),
   });
   return (
