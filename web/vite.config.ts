@@ -5,7 +5,8 @@ import react from '@vitejs/plugin-react';
 import { compression } from 'vite-plugin-compression2';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { API_PREFIXES, PAGES } from './src/routes.ts';
+import { API_PREFIXES } from '../services/gateway/src/page-routes.ts';
+import { PAGES } from './src/routes.ts';
 
 const api = process.env.MINISHOP_API ?? 'http://localhost:8080';
 
@@ -24,7 +25,8 @@ function routesManifest(): Plugin {
   };
 }
 
-const apiPath = `^(${API_PREFIXES.join('|')})(/|\\?|$)`;
+// Vite serves the app's own files in development; everything else under an API prefix is the stack's.
+const apiPath = `^(${API_PREFIXES.filter((p) => p !== '/assets').join('|')})(/|\\?|$)`;
 
 export default defineConfig({
   plugins: [react(), routesManifest(), compression({ include: /^assets\/.*\.(js|css|svg)$/ })],

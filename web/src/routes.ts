@@ -1,18 +1,6 @@
 // Every page of the app as a path pattern. The router is built from these, and the build writes
-// them to dist/routes.json so the gateway answers index.html for exactly these paths.
-
-/** Path prefixes that belong to the API; no page may start with one. */
-export const API_PREFIXES = [
-  '/auth',
-  '/catalog',
-  '/cart',
-  '/orders',
-  '/payments',
-  '/shipping',
-  '/notify',
-  '/notifications',
-  '/docs',
-] as const;
+// them to dist/routes.json so the gateway answers index.html for exactly these paths. None may
+// start with one of the API prefixes the gateway keeps (services/gateway/src/page-routes.ts).
 
 export const PAGES = {
   home: '/',
@@ -43,9 +31,4 @@ export function pathTo(page: PageName, params: Record<string, string> = {}): str
     if (value === undefined) throw new Error(`pathTo(${page}) needs ${name}`);
     return encodeURIComponent(value);
   });
-}
-
-/** True when a path belongs to the API rather than to a page. */
-export function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }

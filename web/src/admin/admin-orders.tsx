@@ -55,7 +55,7 @@ export default function AdminOrders() {
                 orders={shown}
                 hrefOf={(o) => pathTo('adminOrder', { id: o.id })}
                 note={(o) =>
-                  o.attention ? <span className="badge badge-warning">Needs attention</span> : null
+                  o.attention ? <span className="badge tone-warning">Needs attention</span> : null
                 }
               />
               <Pager total={total} pageSize={PAGE_SIZE} label="Order list" />

@@ -18,7 +18,7 @@ export function Notice({
   children?: ReactNode;
 }) {
   return (
-    <div className={`notice notice-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
+    <div className={`notice tone-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       {title && <p className="notice-title">{title}</p>}
       {children && <div className="notice-body">{children}</div>}
     </div>

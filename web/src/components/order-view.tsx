@@ -82,7 +82,7 @@ export function OrderDetail({ order, actions }: { order: Order; actions?: ReactN
           Status: <StatusBadge status={order.status} />
         </h2>
         {order.attention && (
-          <p className="notice notice-warning" role="note">
+          <p className="notice tone-warning" role="note">
             Needs attention: {order.attention}
           </p>
         )}

@@ -29,7 +29,7 @@ export function shipmentStatusLabel(status: string): string {
 
 export function StatusBadge({ status, kind = 'order' }: { status: string; kind?: 'order' | 'shipment' }) {
   const known = kind === 'order' ? ORDER[status as OrderStatus] : SHIPMENT[status as ShipmentStatus];
-  return <span className={`badge badge-${known?.tone ?? 'neutral'}`}>{known?.label ?? status}</span>;
+  return <span className={`badge tone-${known?.tone ?? 'neutral'}`}>{known?.label ?? status}</span>;
 }
 
 const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
