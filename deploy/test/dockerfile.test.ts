@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSyn
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { prebuiltName } from '@minishop/kit/prebuild';
 import { MALLOC_ENV } from '../../tools/launcher/src/components.ts';
 import { CHART, ROOT, parseObjects, renderedFixture } from './manifests.ts';
 import type { Workload } from './policy.ts';
@@ -168,8 +169,9 @@ describe('deploy/Dockerfile', () => {
       expect(existsSync(path.join(work, 'out/packages/kit/package.json'))).toBe(true);
       // The stripped JavaScript of what the image runs, where the loader looks for it.
       for (const file of [`${dir}/src/main.ts`, 'packages/kit/src/http.ts']) {
-        const js = readFileSync(path.join(work, 'out/.prebuilt', file), 'utf8');
-        expect(js.split('\n')).toHaveLength(readFileSync(path.join(ROOT, file), 'utf8').split('\n').length);
+        const source = readFileSync(path.join(ROOT, file), 'utf8');
+        const js = readFileSync(path.join(work, 'out/.prebuilt', prebuiltName(file, source)), 'utf8');
+        expect(js.split('\n')).toHaveLength(source.split('\n').length);
       }
       expect(readFileSync(path.join(work, 'manifests/.workspace'), 'utf8').trim()).toBe(dir);
       for (const group of ['packages', 'services', 'tools']) {

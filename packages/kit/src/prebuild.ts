@@ -1,12 +1,15 @@
 // Strips the TypeScript types of every source file of the workspace ahead of time, into a
-// directory that mirrors the repository (`<out>/services/auth/src/main.ts` holds the JavaScript of
-// `services/auth/src/main.ts`). Processes started with the prebuilt loader (`loader.mjs`) then
-// run that JavaScript and never load Node's TypeScript stripper, about 17 MB per process, nor
-// need a compile cache, which stays in memory too (docs/decisions.md).
+// directory that mirrors the repository and names each copy after its source's content:
+// `<out>/services/auth/src/main.ts.<hash>.js` holds the JavaScript of `services/auth/src/main.ts`
+// as it is now. Processes started with the prebuilt loader (`loader.mjs`) run that JavaScript and
+// never load Node's TypeScript stripper, about 17 MB per process, nor need a compile cache, which
+// stays in memory too (docs/decisions.md). The loader hashes the source it is asked for and serves
+// only the copy of exactly that content, so an edited file can never be served stale, whatever
+// its timestamps say; without a copy, Node strips the file itself.
 //
 //   node packages/kit/src/prebuild.ts <out> [workspace dirs...]   (defaults: every workspace)
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
 
@@ -15,6 +18,11 @@ export const PREBUILT_DIR_ENV = 'MINISHOP_PREBUILT_DIR';
 export const PREBUILT_LOADER = new URL('../loader.mjs', import.meta.url);
 
 const WORKSPACE_PARENTS = ['packages', 'services', 'tools'];
+
+/** The name of the copy of a source with this content (the loader computes the same). */
+export function prebuiltName(file: string, source: Buffer | string): string {
+  return `${file}.${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`;
+}
 
 async function workspaces(root: string): Promise<string[]> {
   const found: string[] = [];
@@ -34,36 +42,55 @@ async function sourcesOf(root: string, workspace: string): Promise<string[]> {
 
 /**
  * Writes the stripped JavaScript of every source file of the given workspaces (all of them by
- * default) under `outDir`, skipping files whose copy was written after the source last changed. Each file is replaced atomically, so processes of another stack that
- * read the directory meanwhile see either the old or the new whole file.
+ * default) under `outDir`, unless a copy of that very content is there already, and removes the
+ * copies of earlier contents. Each copy is written atomically, so a process of another stack that
+ * loads meanwhile finds either no copy or the whole one.
  */
 export async function prebuild(
   root: string,
   outDir: string,
   only?: readonly string[],
-): Promise<{ files: number }> {
+): Promise<{ files: number; written: number }> {
   const files = (
     await Promise.all((only ?? (await workspaces(root))).map((workspace) => sourcesOf(root, workspace)))
   ).flat();
+  let written = 0;
   await Promise.all(
     files.map(async (file) => {
-      const target = path.join(outDir, file);
-      const [sourceStat, targetStat] = await Promise.all([
-        stat(path.join(root, file)),
-        stat(target).catch(() => undefined),
-      ]);
-      // Written after the source last changed: already up to date (stacks started by tests reuse it).
-      if (targetStat && targetStat.mtimeMs >= sourceStat.mtimeMs) return;
-      const source = await readFile(path.join(root, file), 'utf8');
+      const source = await readFile(path.join(root, file));
+      const target = path.join(outDir, prebuiltName(file, source));
+      await removeOtherCopies(outDir, file, target);
+      if (
+        await stat(target).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       // 'strip' replaces types with spaces: line and column numbers in stack traces stay right.
-      const js = stripTypeScriptTypes(source, { mode: 'strip' });
+      const js = stripTypeScriptTypes(source.toString('utf8'), { mode: 'strip' });
       await mkdir(path.dirname(target), { recursive: true });
       const temporary = `${target}.${randomBytes(4).toString('hex')}.tmp`;
       await writeFile(temporary, js);
       await rename(temporary, target);
+      written += 1;
     }),
   );
-  return { files: files.length };
+  return { files: files.length, written };
+}
+
+/** Copies of a source's earlier contents: no process started from now on can ask for them. */
+async function removeOtherCopies(outDir: string, file: string, keep: string): Promise<void> {
+  const dir = path.join(outDir, path.dirname(file));
+  const prefix = `${path.basename(file)}.`;
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .filter((entry) => entry.startsWith(prefix) && /^[0-9a-f]{16}\.js$/.test(entry.slice(prefix.length)))
+      .map((entry) => path.join(dir, entry))
+      .filter((copy) => copy !== keep)
+      .map((copy) => rm(copy, { force: true })),
+  );
 }
 
 if (import.meta.main) {
@@ -73,6 +100,6 @@ if (import.meta.main) {
     process.exit(2);
   }
   const root = path.resolve(import.meta.dirname, '..', '..', '..');
-  const { files } = await prebuild(root, path.resolve(outDir), only.length > 0 ? only : undefined);
-  console.log(`prebuilt ${files} files into ${outDir}`);
+  const { files, written } = await prebuild(root, path.resolve(outDir), only.length > 0 ? only : undefined);
+  console.log(`prebuilt ${files} files into ${outDir} (${written} written, the rest were up to date)`);
 }
