@@ -1,6 +1,6 @@
 // Builds the app into dist/ (hashed assets with .br/.gz siblings, index.html and routes.json)
 // and runs the dev server, which proxies the API to a running stack (MINISHOP_API, default
-// http://localhost:8080) so pages and API share one origin as they do behind the gateway.
+// http://localhost:8080) so that pages and API share one origin as they do behind the gateway.
 import react from '@vitejs/plugin-react';
 import { compression } from 'vite-plugin-compression2';
 import type { Plugin } from 'vite';
@@ -35,11 +35,9 @@ export default defineConfig({
     port: 5173,
     strictPort: true,
     proxy: {
-      [apiPath]: {
-        target: api,
-        // The gateway treats the page's origin as its own, as it would behind one host.
-        headers: { origin: api },
-      },
+      // Host and Origin stay the dev server's, so the session cookie's same-origin check sees one
+      // origin, as it does behind the gateway.
+      [apiPath]: { target: api },
     },
   },
   test: {
