@@ -10,6 +10,7 @@ import { prebuiltName } from '@minishop/kit/prebuild';
 import { MALLOC_ENV } from '../../tools/launcher/src/components.ts';
 import { CHART, ROOT, parseObjects, renderedFixture } from './manifests.ts';
 import type { Workload } from './policy.ts';
+import { loadServiceConfig } from './service-config.ts';
 
 interface Instruction {
   keyword: string;
@@ -63,7 +64,7 @@ const all = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keywor
 
 describe('deploy/Dockerfile', () => {
   it('builds in separate stages for sources, dependencies and the runtime', () => {
-    expect(stages.map((s) => s.name)).toEqual(['source', 'deps', 'runtime']);
+    expect(stages.map((s) => s.name)).toEqual(['source', 'deps', 'web', 'runtime']);
     const copies = all(runtime, 'COPY').map((c) => c.args);
     expect(copies.every((c) => c.startsWith('--from='))).toBe(true);
   });
@@ -139,12 +140,34 @@ describe('deploy/Dockerfile', () => {
     expect(all(stage('source')!, 'RUN')[0]!.args).toContain('/out/.prebuilt');
   });
 
+  it('builds the web app for the gateway with the workspace build and points WEB_ROOT at its output', async () => {
+    const build = all(stage('web')!, 'RUN')
+      .map((r) => r.args)
+      .join(' ');
+    expect(build).toMatch(/if \[ "\$\{SERVICE\}" = gateway \]/);
+    expect(build).toContain('npm run build -w web');
+    expect(build).toContain('cp -R web/dist /webout/web/dist');
+    const env = all(runtime, 'ENV')
+      .map((e) => e.args)
+      .join(' ');
+    expect(env).toContain('WEB_ROOT=/app/web/dist');
+    expect(all(runtime, 'COPY').map((c) => c.args)).toContain('--from=web /webout/ ./');
+    // The gateway reads WEB_ROOT, as an absolute path of a dist directory.
+    expect((await loadServiceConfig('gateway')).vars.has('WEB_ROOT')).toBe(true);
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, 'web/package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    expect(scripts.build).toBeDefined();
+  });
+
   it('keeps dependencies, local data and history out of the build context', () => {
     const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '.minishop', '.git']));
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', 'web/dist', '.minishop', '.git']));
   });
 
   it('assembles the chosen service, the shared packages and every workspace manifest', () => {
@@ -174,6 +197,9 @@ describe('deploy/Dockerfile', () => {
         expect(js.split('\n')).toHaveLength(source.split('\n').length);
       }
       expect(readFileSync(path.join(work, 'manifests/.workspace'), 'utf8').trim()).toBe(dir);
+      expect(existsSync(path.join(work, 'manifests/web/package.json'))).toBe(
+        existsSync(path.join(ROOT, 'web/package.json')),
+      );
       for (const group of ['packages', 'services', 'tools']) {
         expect(readdirSync(path.join(work, 'manifests', group)).sort()).toEqual(
           readdirSync(path.join(ROOT, group))
