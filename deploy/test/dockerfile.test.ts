@@ -160,6 +160,11 @@ describe('deploy/Dockerfile', () => {
       }
     ).scripts;
     expect(scripts.build).toBeDefined();
+    // Whatever the build config imports from outside web/ must be in the stage too.
+    const config = readFileSync(path.join(ROOT, 'web/vite.config.ts'), 'utf8');
+    const outside = [...config.matchAll(/from '\.\.\/([^']+)'/g)].map((m) => m[1]!);
+    const copied = all(stage('web')!, 'COPY').map((c) => c.args.split(/\s+/)[0]);
+    for (const file of outside) expect(copied, file).toContain(file);
   });
 
   it('keeps dependencies, local data and history out of the build context', () => {
