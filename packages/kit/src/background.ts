@@ -12,6 +12,7 @@ import {
   type Attributes,
   type SpanContext,
 } from '@opentelemetry/api';
+import { Counter, type Registry } from 'prom-client';
 
 export interface BackoffPolicy {
   /** Delay after the first failure (the upper end; jitter takes up to half of it off). */
@@ -54,7 +55,24 @@ export interface LoopOptions {
   log: LoopLogger;
   /** Longest wait after passes that keep failing (default: 30 s, or the interval if longer). */
   maxFailureDelayMs?: number;
+  /** Counts the loop's passes here (`minishop_background_passes_total`), so a stalled loop shows. */
+  registry?: Registry;
   random?: () => number;
+}
+
+const PASSES = 'minishop_background_passes_total';
+
+/** The pass counter of a registry, shared by every loop that counts there. */
+function passCounter(registry: Registry): Counter<'loop' | 'outcome'> {
+  return (
+    (registry.getSingleMetric(PASSES) as Counter<'loop' | 'outcome'> | undefined) ??
+    new Counter({
+      name: PASSES,
+      help: 'Passes of the background loops (outbox relays, workers) by outcome: ok or failed',
+      labelNames: ['loop', 'outcome'] as const,
+      registers: [registry],
+    })
+  );
 }
 
 export interface Loop {
@@ -81,6 +99,9 @@ export function startLoop(options: LoopOptions): Loop {
   let again = false;
   let closed = false;
   let failures = 0;
+  const passes = options.registry ? passCounter(options.registry) : undefined;
+  passes?.inc({ loop: options.name, outcome: 'ok' }, 0);
+  passes?.inc({ loop: options.name, outcome: 'failed' }, 0);
 
   const interval = () => Math.round(options.intervalMs * (1 - jitter / 2 + random() * jitter));
 
@@ -109,9 +130,11 @@ export function startLoop(options: LoopOptions): Loop {
     try {
       const more = await options.pass();
       failures = 0;
+      passes?.inc({ loop: options.name, outcome: 'ok' });
       return more === true ? 0 : interval();
     } catch (err) {
       failures += 1;
+      passes?.inc({ loop: options.name, outcome: 'failed' });
       options.log.error({ err, loop: options.name, failures }, `${options.name} pass failed`);
       return Math.max(interval(), backoffMs(failures, failurePolicy, random));
     }

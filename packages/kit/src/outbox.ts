@@ -188,6 +188,7 @@ export function createOutboxRelay<E extends OutboxRow>(options: OutboxRelayOptio
         name: `outbox relay to ${receiver}`,
         intervalMs: options.intervalMs ?? RELAY_DEFAULTS.intervalMs,
         log,
+        registry: options.registry,
         pass: async () => (await runOnce()) >= batchSize || followed,
       });
     },

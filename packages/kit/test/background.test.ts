@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, context, propagation, trace, type Span } from '@opentelem
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually } from '@minishop/devstack/testing';
 import {
@@ -168,6 +169,45 @@ describe('loop', () => {
     expect(passes).toBe(4);
     await vi.advanceTimersByTimeAsync(100); // a pass that worked: back to the interval
     expect(passes).toBe(5);
+  });
+
+  it('counts its passes by outcome from zero, in a counter every loop of a registry shares', async () => {
+    vi.useFakeTimers();
+    const registry = new Registry();
+    let fail = false;
+    const make = (name: string) =>
+      startLoop({
+        name,
+        intervalMs: 100,
+        jitter: 0,
+        log: quiet,
+        registry,
+        pass: async () => {
+          if (fail) throw new Error('no');
+        },
+      });
+    const counted = async () =>
+      (await registry.getSingleMetric('minishop_background_passes_total')!.get()).values.map((v) => [
+        v.labels.loop,
+        v.labels.outcome,
+        v.value,
+      ]);
+    loops.push(make('first'));
+    expect(await counted()).toEqual([
+      ['first', 'ok', 0],
+      ['first', 'failed', 0],
+    ]);
+    await settle();
+    loops.push(make('second'));
+    await settle();
+    fail = true;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await counted()).toEqual([
+      ['first', 'ok', 1],
+      ['first', 'failed', 1],
+      ['second', 'ok', 1],
+      ['second', 'failed', 1],
+    ]);
   });
 
   it('runs every pass outside the trace of the request that woke it', async () => {

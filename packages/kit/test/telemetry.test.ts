@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver } from '@minishop/devstack/otlp-receiver';
 import { testDatabaseUrl, testRedisUrl } from '@minishop/devstack/testing';
 import { tracesUrl } from '../src/telemetry.ts';
 import { ROOT, startProcess, stopProcess, type Started } from './fixtures/service-process.ts';
@@ -12,61 +11,6 @@ const GATEWAY = path.join(ROOT, 'services/gateway/src/main.ts');
 const SERVER = 2;
 const CLIENT = 3;
 
-interface ExportedSpan {
-  service: string;
-  scope: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-}
-
-interface OtlpExport {
-  resourceSpans: Array<{
-    resource: { attributes: OtlpAttribute[] };
-    scopeSpans: Array<{
-      scope: { name: string };
-      spans: Array<Omit<ExportedSpan, 'service' | 'scope' | 'attributes'> & { attributes: OtlpAttribute[] }>;
-    }>;
-  }>;
-}
-interface OtlpAttribute {
-  key: string;
-  value: Record<string, unknown>;
-}
-
-const attributes = (list: OtlpAttribute[]) =>
-  Object.fromEntries(list.map((a) => [a.key, Object.values(a.value)[0]]));
-
-/** A stand-in for an OpenTelemetry collector: accepts OTLP/HTTP JSON on /v1/traces. */
-async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; server: Server }> {
-  const spans: ExportedSpan[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url !== '/v1/traces' || !String(req.headers['content-type']).includes('json')) {
-        res.writeHead(415).end();
-        return;
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport;
-      for (const rs of body.resourceSpans) {
-        const service = String(attributes(rs.resource.attributes)['service.name']);
-        for (const ss of rs.scopeSpans) {
-          for (const span of ss.spans) {
-            spans.push({ ...span, service, scope: ss.scope.name, attributes: attributes(span.attributes) });
-          }
-        }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
-}
-
 const children: ChildProcess[] = [];
 /** A service process that afterAll stops if the test has not. */
 async function start(script: string, env: Record<string, string>): Promise<Started> {
@@ -75,16 +19,16 @@ async function start(script: string, env: Record<string, string>): Promise<Start
   return started;
 }
 
-let collector: Awaited<ReturnType<typeof startCollector>>;
+let collector: OtlpReceiver;
 let databaseUrl: string;
 
 beforeAll(async () => {
-  collector = await startCollector();
+  collector = await startOtlpReceiver();
   databaseUrl = await testDatabaseUrl('telemetry');
 });
 afterAll(async () => {
   await Promise.all(children.map(stopProcess));
-  await new Promise((resolve) => collector.server.close(resolve));
+  await collector.close();
 });
 
 describe('tracing', () => {

@@ -39,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     concurrency: config.DELIVERY_CONCURRENCY,
     publicUrl: config.PUBLIC_URL,
     metrics: emailMetrics(app.metricsRegistry, pool),
+    registry: app.metricsRegistry,
     crashPoint: crashPoints(config),
   });
   notificationsRoutes(app, { pool, worker });

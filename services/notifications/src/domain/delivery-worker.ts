@@ -4,6 +4,7 @@
 // was full, deliveries of a replica that died). An email is recorded as sent right after the mail
 // server accepted it, and a failure is retried after the kit's backoff until the attempts run out.
 import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
 import {
   backoffMs,
   captureTraceContext,
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   /** The shop's public base URL, for links in emails. */
   publicUrl: string;
   metrics?: EmailMetrics;
+  /** Where the worker's loop counts its passes. */
+  registry?: Registry;
   /** Called at the named points of a send (test crash points). */
   crashPoint?: (point: 'smtp-send') => void;
 }
@@ -218,7 +221,13 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   return {
     accept,
     start() {
-      loop ??= startLoop({ name: 'email delivery', intervalMs: options.pollIntervalMs, log, pass });
+      loop ??= startLoop({
+        name: 'email delivery',
+        intervalMs: options.pollIntervalMs,
+        log,
+        pass,
+        registry: options.registry,
+      });
     },
     async close() {
       closed = true;

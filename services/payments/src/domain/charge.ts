@@ -127,7 +127,7 @@ async function applyOutcome(
   if (!changed) return mustFind(deps.pool, payment.id);
   if (outcome.kind === 'succeeded') {
     deps.metrics?.payment('succeeded');
-    deps.log.info({ ...about, amount_cents: payment.amount_cents }, 'payment succeeded');
+    deps.log.debug({ ...about, amount_cents: payment.amount_cents }, 'payment succeeded');
   } else {
     deps.metrics?.payment('failed', outcome.code);
     deps.log.info({ ...about, decline_code: outcome.code, reason: outcome.message }, 'payment declined');
