@@ -115,16 +115,23 @@ describe('Notifications dies between the SMTP send and recording it', () => {
         token: await shop.adminToken(),
       });
       // Each unrecorded email was taken, sent and lost with the process, then taken again once
-      // its claim ran out; the verification email, recorded before, went out once.
-      expect(
-        log.body
-          .map((e: { type: string; status: string; attempts: number }) => [e.type, e.status, e.attempts])
-          .sort(),
-      ).toEqual([
-        ['EmailVerification', 'sent', 1],
-        ['OrderPlaced', 'sent', unrecorded.has(subjects[0]!) ? 2 : 1],
-        ['PaymentConfirmed', 'sent', unrecorded.has(subjects[1]!) ? 2 : 1],
-      ]);
+      // its claim ran out. An email the process had taken but not sent yet is taken again too, and
+      // sent once; one it never took is sent at the first attempt. The verification email, recorded
+      // before, went out once.
+      const attempts = Object.fromEntries(
+        log.body.map((e: { type: string; status: string; attempts: number }) => {
+          expect(e.status).toBe('sent');
+          return [e.type, e.attempts];
+        }),
+      );
+      expect(attempts.EmailVerification).toBe(1);
+      for (const [type, subject] of [
+        ['OrderPlaced', subjects[0]!],
+        ['PaymentConfirmed', subjects[1]!],
+      ] as const) {
+        if (unrecorded.has(subject)) expect(attempts[type]).toBe(2);
+        else expect([1, 2]).toContain(attempts[type]);
+      }
     },
   );
 });
