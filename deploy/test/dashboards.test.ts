@@ -64,13 +64,19 @@ async function exportedSeries(): Promise<Set<string>> {
   const metrics = await app.metricsRegistry.getMetricsAsJSON();
   await app.close();
   const found = metrics.map((m) => ({ name: m.name, type: String(m.type) }));
-  // Metrics that services register themselves: `name: 'minishop_…'` next to a prom-client constructor.
-  const sources = readdirSync(path.join(ROOT, 'services'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && f.includes(`${path.sep}src${path.sep}`))
-    .map((f) => readFileSync(path.join(ROOT, 'services', f), 'utf8'));
+  // Metrics that services and the kit register themselves: `name: 'minishop_…'` next to a
+  // prom-client constructor or the kit's counterFromZero.
+  const sources = ['services', 'packages/kit'].flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && f.includes(`src${path.sep}`) && !f.includes('node_modules'))
+      .map((f) => readFileSync(path.join(ROOT, dir, f), 'utf8')),
+  );
   for (const source of sources) {
     for (const m of source.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '(minishop_\w+)'/g)) {
       found.push({ name: m[2]!, type: m[1]!.toLowerCase() });
+    }
+    for (const m of source.matchAll(/counterFromZero\([^,]+,\s*\{\s*name: '(minishop_\w+)'/g)) {
+      found.push({ name: m[1]!, type: 'counter' });
     }
   }
   const series = new Set<string>();

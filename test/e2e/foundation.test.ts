@@ -320,6 +320,11 @@ describe('the gateway', () => {
       ).toBe(true);
       const metrics = await call(management, 'GET', '/metrics');
       expect(metrics.body, service).toContain('minishop_http_request_duration_seconds');
+      // What the service depends on is watched too: its PostgreSQL pool, its Redis client.
+      if ('db' in ready.body.checks)
+        expect(metrics.body, service).toMatch(/^minishop_db_pool_connections\{/m);
+      if ('redis' in ready.body.checks)
+        expect(metrics.body, service).toMatch(/^minishop_redis_connected\{.*\} 1$/m);
     }
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       const res = await shop.api('GET', path);

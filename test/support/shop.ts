@@ -91,13 +91,17 @@ export const ADDRESS = {
 };
 
 export async function startShop(
-  options: { componentEnv?: Record<string, Record<string, string>> } = {},
+  options: {
+    componentEnv?: Record<string, Record<string, string>>;
+    /** Receives every line the processes write, prefixed with their name (default: kept quiet). */
+    print?: (line: string) => void;
+  } = {},
 ): Promise<Shop> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'minishop-e2e-'));
   const stack = await startStack({
     dataDir,
     ports: 'free',
-    quiet: true,
+    ...(options.print ? { print: options.print } : { quiet: true }),
     persistent: false,
     seed: false,
     databaseUrl: inject('pgAdminUrl'),

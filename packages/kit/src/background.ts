@@ -13,6 +13,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import { Counter, type Registry } from 'prom-client';
+import { withRootContext } from './telemetry.ts';
 
 export interface BackoffPolicy {
   /** Delay after the first failure (the upper end; jitter takes up to half of it off). */
@@ -84,8 +85,9 @@ export interface Loop {
 
 /**
  * Starts a loop whose first pass runs at once. Passes never overlap. Every pass runs under the
- * root OpenTelemetry context: a loop woken from a request handler must not add its work to that
- * request's trace, nor stamp its log lines with it.
+ * root OpenTelemetry context and as part of no request (withRootContext): a loop woken from a
+ * request handler must not add its work to that request's trace, nor its calls and log lines carry
+ * that request's id.
  */
 export function startLoop(options: LoopOptions): Loop {
   const random = options.random ?? Math.random;
@@ -108,7 +110,7 @@ export function startLoop(options: LoopOptions): Loop {
   function schedule(delayMs: number): void {
     clearTimeout(timer);
     // The timer is made in the root context too, so nothing of a waking request is kept alive by it.
-    timer = context.with(ROOT_CONTEXT, () => setTimeout(run, delayMs));
+    timer = withRootContext(() => setTimeout(run, delayMs));
     timer.unref();
   }
 
@@ -119,7 +121,7 @@ export function startLoop(options: LoopOptions): Loop {
       return;
     }
     again = false;
-    running = context.with(ROOT_CONTEXT, pass).then((delay) => {
+    running = withRootContext(pass).then((delay) => {
       running = null;
       if (!closed) schedule(again ? 0 : delay);
     });

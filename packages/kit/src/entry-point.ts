@@ -99,6 +99,9 @@ export async function serviceMain<S extends TObject>(spec: ServiceSpec<S>): Prom
   }
 
   const app = await spec.app(deps);
+  const { poolMetrics, redisMetrics } = await import('./metrics.ts');
+  if (spec.database) poolMetrics(app.metricsRegistry, deps.pool);
+  if (spec.redis) redisMetrics(app.metricsRegistry, deps.redis);
   app.addHook('onClose', async () => {
     await Promise.allSettled(closers.map((close) => close()));
   });

@@ -22,6 +22,8 @@ import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './jwt.ts';
 import { installAuth } from './auth-guard.ts';
 import { loggerOptions } from './logging.ts';
+import { inRequest } from './request-context.ts';
+import { redactQuery } from './url-redaction.ts';
 import { activeTelemetry } from './telemetry.ts';
 
 export type App = FastifyInstance<
@@ -118,8 +120,12 @@ export async function createService(options: ServiceOptions): Promise<App> {
   // Hooks on every request are synchronous: async hooks cost a measurable share of a fast route.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
     done();
   });
+  // The handler (and all it starts) runs as part of its request, so outbound calls carry its id.
+  // Entered here rather than at onRequest: reading the body resumes in the connection's context.
+  app.addHook('preHandler', (request, _reply, done) => inRequest(request.id, done));
   if (telemetry) {
     app.addHook('onRequest', (request, _reply, done) => {
       const route = request.routeOptions.url;
@@ -132,7 +138,12 @@ export async function createService(options: ServiceOptions): Promise<App> {
   if (['debug', 'trace'].includes(options.logLevel ?? 'info')) {
     app.addHook('onResponse', (request, reply, done) => {
       request.log.debug(
-        { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+        {
+          method: request.method,
+          url: redactQuery(request.url),
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+        },
         'request completed',
       );
       done();

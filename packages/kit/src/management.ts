@@ -29,6 +29,10 @@ export function createManagement(options: ManagementOptions): ManagementServer {
     forceCloseConnections: true,
   });
   server.setErrorHandler(errorHandler);
+  server.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    done();
+  });
   server.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no route for ${request.method} ${request.url.split('?')[0]}`)),
   );

@@ -1,6 +1,7 @@
 // The outbox relay: delivers events that a service wrote to an outbox table (in the same
 // transaction as the change they announce) to another service, at least once, in order per stream.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { counterFromZero } from './metrics.ts';
 import type { Pool } from './db.ts';
 import { backoffMs, inStoredTrace, startLoop, type BackoffPolicy, type Loop } from './background.ts';
 
@@ -207,13 +208,11 @@ function relayMetrics(
   table: string,
   receiver: string,
 ): (outcome: (typeof OUTCOME_LABEL)[keyof typeof OUTCOME_LABEL]) => void {
-  const outcomes = new Counter({
+  const outcomes = counterFromZero(registry, {
     name: 'minishop_outbox_deliveries_total',
     help: 'Outbox delivery attempts by outcome: delivered, retried (will be tried again) or set_aside',
-    labelNames: ['receiver', 'outcome'] as const,
-    registers: [registry],
+    labels: { receiver: [receiver], outcome: Object.values(OUTCOME_LABEL) },
   });
-  for (const outcome of Object.values(OUTCOME_LABEL)) outcomes.inc({ receiver, outcome }, 0);
 
   scrapedGauges(
     registry,

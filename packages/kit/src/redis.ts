@@ -19,6 +19,8 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     lazyConnect: false,
+    // CLIENT SETINFO only labels the connection, and Redis before 7.2 refuses it on every connect.
+    disableClientInfo: true,
   });
   // Without an error listener ioredis prints every failed reconnection as an unhandled error.
   let down = false;

@@ -10,6 +10,7 @@ import {
   retry,
 } from 'cockatiel';
 import { Unavailable } from './errors.ts';
+import { currentRequestId } from './request-context.ts';
 
 export interface ClientOptions {
   /** Upstream name, used in errors and logs. */
@@ -33,6 +34,7 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Safe to repeat; GET, PUT and DELETE are idempotent by default. */
   idempotent?: boolean;
+  /** Sent as x-request-id; defaults to the id of the request being served (request-context.ts). */
   requestId?: string;
   /** Bearer token to forward instead of the service token. */
   bearer?: string;
@@ -108,7 +110,8 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
   async function send<T>(call: CallOptions, bearer: string | undefined): Promise<ServiceResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
-    if (call.requestId) headers['x-request-id'] = call.requestId;
+    const requestId = call.requestId ?? currentRequestId();
+    if (requestId) headers['x-request-id'] = requestId;
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     const res = await fetch(new URL(call.path, options.baseUrl), {
       method: call.method,
@@ -207,9 +210,13 @@ export function serviceToken(creds: ClientCredentials): {
     if (creds.scopes?.length) form.set('scope', creds.scopes.join(' '));
     let res: Response;
     try {
+      const requestId = currentRequestId();
       res = await fetch(new URL('/auth/token', creds.authUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(requestId ? { 'x-request-id': requestId } : {}),
+        },
         body: form,
         signal: AbortSignal.timeout(creds.timeoutMs ?? 5_000),
       });

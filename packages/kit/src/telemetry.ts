@@ -1,6 +1,8 @@
 // Opt-in OpenTelemetry tracing for a service process: with OTEL_EXPORTER_OTLP_ENDPOINT set, spans of
 // HTTP in, fetch/undici out, pg and ioredis go to an OTLP/HTTP collector; unset, nothing is loaded.
 import { ROOT_CONTEXT, context, type Span } from '@opentelemetry/api';
+import { outsideRequest } from './request-context.ts';
+import { redactQuery, redactQueryString } from './url-redaction.ts';
 
 /** The variables of BaseConfig that tracing reads. */
 export interface TelemetryConfig {
@@ -98,11 +100,27 @@ export async function startTelemetry(service: string, config: TelemetryConfig): 
     instrumentations: [
       new http.HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]!),
+        // Query values never reach a span (they may be credentials); their names do.
+        requestHook: (span, request) => {
+          if ('url' in request && typeof request.url === 'string') {
+            const at = request.url.indexOf('?');
+            if (at !== -1) span.setAttribute('url.query', redactQueryString(request.url.slice(at + 1)));
+          } else if ('path' in request) {
+            span.setAttribute('url.full', `${request.protocol}//${request.host}${redactQuery(request.path)}`);
+          }
+        },
       }),
       new undici.UndiciInstrumentation({
-        // A proxied request still carries the caller's trace headers; ours replace them, since
-        // a second traceparent would make the receiver discard both.
-        requestHook: (_span, request) => dropTraceHeaders(request),
+        requestHook: (span, request) => {
+          // A proxied request still carries the caller's trace headers; ours replace them, since
+          // a second traceparent would make the receiver discard both.
+          dropTraceHeaders(request);
+          const at = request.path.indexOf('?');
+          if (at !== -1) {
+            span.setAttribute('url.full', `${request.origin}${redactQuery(request.path)}`);
+            span.setAttribute('url.query', redactQueryString(request.path.slice(at + 1)));
+          }
+        },
       }),
       // Queries and commands outside a request (pool checks, outbox polling) are not traced, nor
       // taking a pooled connection: a query span already shows the wait.
@@ -133,12 +151,12 @@ export async function startTelemetry(service: string, config: TelemetryConfig): 
 }
 
 /**
- * Runs fn outside any request's trace: work it starts (timers, queries, log lines) belongs to no
- * request. Without tracing there is no context to leave, and this only calls fn. (The bare
- * OpenTelemetry API is loaded by prom-client anyway; the SDK is not.)
+ * Runs fn outside any request: work it starts (timers, queries, log lines, calls to other
+ * services) belongs to no request's trace and carries no request's id. (The bare OpenTelemetry
+ * API is loaded by prom-client anyway; the SDK only with tracing on.)
  */
 export function withRootContext<T>(fn: () => T): T {
-  return context.with(ROOT_CONTEXT, fn);
+  return outsideRequest(() => context.with(ROOT_CONTEXT, fn));
 }
 
 /** OTLP/HTTP: the traces endpoint is `v1/traces` under the configured base URL. */

@@ -53,7 +53,7 @@ describe('tracing', () => {
 
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpanId = '00f067aa0ba902b7';
-    const res = await fetch(`${gateway.url}/catalog/trace`, {
+    const res = await fetch(`${gateway.url}/catalog/trace?token=secret-token-value&page=2`, {
       headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
     });
     expect(res.status).toBe(200);
@@ -84,6 +84,15 @@ describe('tracing', () => {
     for (const server of [gatewayServer, frontServer, backServer]) {
       expect(server.attributes['minishop.request_id']).toBe(requestId);
     }
+    // Query values are never recorded, in any span; their names are.
+    expect(JSON.stringify(collector.spans)).not.toContain('secret-token-value');
+    for (const server of [gatewayServer, frontServer, backServer]) {
+      expect(server.attributes['url.query']).toBe('token=REDACTED&page=REDACTED');
+    }
+    for (const client of [gatewayClient, frontClient]) {
+      expect(client.attributes['url.full']).toMatch(/\/catalog\/trace\?token=REDACTED&page=REDACTED$/);
+    }
+
     const backSpans = spans.filter((s) => s.service === 'back');
     expect(backSpans.some((s) => s.scope.endsWith('instrumentation-pg') && /^pg\.query/.test(s.name))).toBe(
       true,
@@ -107,6 +116,19 @@ describe('tracing', () => {
     expect(loaded.modules.filter((m) => m !== '@opentelemetry/api')).toEqual([]);
     expect(plain.logs.find((l) => l.msg === 'end of the chain reached')).not.toHaveProperty('trace_id');
     await stopProcess(plain.child);
+  });
+
+  it('writes access lines at debug without query values', async () => {
+    const debug = await start(FIXTURE, {
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: testRedisUrl(),
+    });
+    await (await fetch(`${debug.url}/slow?ms=1&token=secret-token-value`)).text();
+    await stopProcess(debug.child);
+    const access = debug.logs.find((l) => l.msg === 'request completed');
+    expect(access).toMatchObject({ url: '/slow?ms=REDACTED&token=REDACTED', status: 200 });
+    expect(JSON.stringify(debug.logs)).not.toContain('secret-token-value');
   });
 
   it('sends spans to /v1/traces under the configured base URL', () => {

@@ -1,6 +1,6 @@
 // Builds the Orders service: routes, plus the background loops that keep checkouts moving (the
 // saga resumer and the outbox relay) and forget old Idempotency-Keys.
-import { Counter } from 'prom-client';
+import { counterFromZero } from '@minishop/kit/metrics';
 import { startLoop } from '@minishop/kit/background';
 import { crashPoints } from '@minishop/kit/crash-point';
 import { createService, type App } from '@minishop/kit/http';
@@ -48,11 +48,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     leaseMs: deps.config.SAGA_LEASE_MS,
     paymentTimeoutMs: deps.config.PAYMENT_TIMEOUT_MS,
     crashPoint: crashPoints(deps.config),
-    checkouts: new Counter({
+    checkouts: counterFromZero(app.metricsRegistry, {
       name: 'minishop_checkouts_total',
       help: 'Checkout attempts by how they ended: paid, payment_failed or out_of_stock',
-      labelNames: ['outcome'] as const,
-      registers: [app.metricsRegistry],
+      labels: { outcome: ['paid', 'payment_failed', 'out_of_stock'] },
     }),
   };
   ordersRoutes(app, saga);

@@ -3,6 +3,7 @@
 // before forwarding protected paths; an upstream that is down or slow becomes a 503/504 problem.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { Counter } from 'prom-client';
+import { counterFromZero } from '@minishop/kit/metrics';
 import type { App } from '@minishop/kit/http';
 import { authenticate } from '@minishop/kit/auth-guard';
 import { problem, sendProblem } from '@minishop/kit/problem';
@@ -64,15 +65,11 @@ export async function proxyRoutes(app: App, options: ProxyOptions): Promise<void
     help: 'Public reads answered from the gateway cache',
     registers: [app.metricsRegistry],
   });
-  const cacheMisses = new Counter({
+  const cacheMisses = counterFromZero(app.metricsRegistry, {
     name: 'minishop_gateway_cache_misses_total',
     help: 'Public reads sent to their service: nothing fresh was cached, or the client asked for a fresh answer',
-    labelNames: ['reason'] as const,
-    registers: [app.metricsRegistry],
+    labels: { reason: ['absent', 'refresh'] },
   });
-  // Both reasons are reported from the start, at zero.
-  cacheMisses.inc({ reason: 'absent' }, 0);
-  cacheMisses.inc({ reason: 'refresh' }, 0);
 
   /** The headers a service sees: the client's, less hop-by-hop ones, plus what the gateway vouches for. */
   const upstreamHeaders = (request: FastifyRequest): Record<string, string | string[]> => {

@@ -1,6 +1,7 @@
 // Email metrics: sends by outcome and event type (every series from zero), and, read when
 // scraped, how many emails wait and for how long the oldest has.
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { counterFromZero } from '@minishop/kit/metrics';
 import type { Pool } from '@minishop/kit/db';
 import { scrapedGauges } from '@minishop/kit/outbox';
 import { pendingBacklog } from '../data/deliveries.repository.ts';
@@ -13,15 +14,11 @@ export interface EmailMetrics {
 }
 
 export function emailMetrics(registry: Registry, pool: Pool): EmailMetrics {
-  const emails = new Counter({
+  const emails = counterFromZero(registry, {
     name: 'minishop_emails_total',
     help: 'Email send attempts by outcome: sent, retried (will be tried again) or failed (for good)',
-    labelNames: ['type', 'outcome'] as const,
-    registers: [registry],
+    labels: { type: EVENT_TYPES, outcome: ['sent', 'retried', 'failed'] },
   });
-  for (const type of EVENT_TYPES) {
-    for (const outcome of ['sent', 'retried', 'failed'] as const) emails.inc({ type, outcome }, 0);
-  }
   scrapedGauges(registry, () => pendingBacklog(pool), [
     { name: 'minishop_emails_pending', help: 'Emails accepted and not yet sent or failed', field: 'pending' },
     {
