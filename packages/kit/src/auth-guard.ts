@@ -55,32 +55,58 @@ export async function authenticate(request: FastifyRequest): Promise<Principal> 
   }
 }
 
+/**
+ * A guard runs as an `onRequest` hook, before the body is read or validated, so that a caller
+ * without the right token learns only that (401/403), never what a valid body looks like. The kit
+ * refuses a route that runs one in any later hook (see `refuseLateGuards`).
+ */
+export type Guard = (request: FastifyRequest) => Promise<void>;
+
+const GUARD = Symbol('minishop.guard');
+
+/** Marks a check as a guard, so the kit can make sure it only ever runs in `onRequest`. */
+export function guard(check: Guard): Guard {
+  return Object.assign(check, { [GUARD]: true });
+}
+
 /** Any signed-in user (customer or admin). */
-export const requireUser: Guard = async function (request) {
+export const requireUser: Guard = guard(async (request) => {
   const principal = await authenticate(request);
   if (principal.role === 'service') throw new Forbidden('a user token is required');
-};
+});
 
-export const requireAdmin: Guard = async function (request) {
+export const requireAdmin: Guard = guard(async (request) => {
   const principal = await authenticate(request);
   if (principal.role !== 'admin') throw new Forbidden('admin role required');
-};
+});
 
 /** A service token holding the scope; admins too when allowAdmin is set. */
 export function requireScope(scope: string, options: { allowAdmin?: boolean } = {}): Guard {
-  return async function (request) {
+  return guard(async (request) => {
     const principal = await authenticate(request);
     if (principal.role === 'service' && principal.scopes.has(scope)) return;
     if (options.allowAdmin && principal.role === 'admin') return;
     throw new Forbidden(`scope ${scope} required`);
-  };
+  });
 }
 
+const LATE_HOOKS = ['preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend'] as const;
+
 /**
- * A guard runs as an `onRequest` hook, before the body is read or validated, so that a caller
- * without the right token learns only that (401/403), never what a valid body looks like.
+ * Makes a route that runs a guard after `onRequest` fail at start, naming the route: in a later
+ * hook the body would already be read and validated, and a caller without the right token would
+ * learn what a valid body looks like.
  */
-export type Guard = (request: FastifyRequest) => Promise<void>;
+export function refuseLateGuards(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    for (const hook of LATE_HOOKS) {
+      const fns = [route[hook] ?? []].flat() as unknown[];
+      if (fns.some((fn) => typeof fn === 'function' && GUARD in fn)) {
+        throw new Error(`${route.method} ${route.url}: a guard runs in ${hook}; guards belong in onRequest`);
+      }
+    }
+  });
+}
 
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Unauthorized();

@@ -20,7 +20,7 @@ import { installMetrics } from './metrics.ts';
 import { createManagement, type ManagementServer, type ReadinessCheck } from './management.ts';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './jwt.ts';
-import { installAuth } from './auth-guard.ts';
+import { installAuth, refuseLateGuards } from './auth-guard.ts';
 import { loggerOptions } from './logging.ts';
 import { inRequest } from './request-context.ts';
 import { redactQuery } from './url-redaction.ts';
@@ -164,6 +164,7 @@ export async function createService(options: ServiceOptions): Promise<App> {
   const registry = installMetrics(app, options.name);
   app.decorate('metricsRegistry', registry);
   if (options.tokens) installAuth(app, options.tokens);
+  refuseLateGuards(app);
 
   let stopping = false;
   const management = createManagement({

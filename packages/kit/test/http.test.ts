@@ -34,9 +34,9 @@ beforeAll(async () => {
   app.get('/boom', async () => {
     throw new Error('secret internal detail');
   });
-  app.get('/mine', { preHandler: requireUser }, async (request) => ({ id: request.principal?.id }));
-  app.get('/admin', { preHandler: requireAdmin }, async () => ({ ok: true }));
-  app.get('/internal', { preHandler: requireScope('things:read') }, async () => ({ ok: true }));
+  app.get('/mine', { onRequest: requireUser }, async (request) => ({ id: request.principal?.id }));
+  app.get('/admin', { onRequest: requireAdmin }, async () => ({ ok: true }));
+  app.get('/internal', { onRequest: requireScope('things:read') }, async () => ({ ok: true }));
   await app.ready();
 });
 afterAll(() => app.close());
@@ -132,6 +132,18 @@ describe('service kit', () => {
     expect((await app.inject({ url: '/mine', headers: { authorization: 'Bearer x.y.z' } })).statusCode).toBe(
       401,
     );
+  });
+
+  it('refuses, at start, a route that would check a token after reading the body', async () => {
+    const other = await createService({ name: 'kit-test-late-guard', logLevel: 'silent' });
+    expect(() => other.post('/late', { preValidation: requireUser }, async () => ({}))).toThrow(
+      /POST \/late: a guard runs in preValidation; guards belong in onRequest/,
+    );
+    expect(() =>
+      other.post('/late-too', { preHandler: [async () => {}, requireScope('x')] }, async () => ({})),
+    ).toThrow(/guards belong in onRequest/);
+    other.post('/early', { onRequest: requireUser }, async () => ({}));
+    await other.close();
   });
 
   it('reports readiness from its dependency checks on the management server, without their error text', async () => {
