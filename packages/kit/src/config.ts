@@ -64,6 +64,24 @@ export function DatabaseUrl(service: string) {
   return Secret(`postgres://postgres@127.0.0.1:5432/${service}`, `PostgreSQL URL of the ${service} database`);
 }
 
+/**
+ * Optional Redis Sentinel settings of a service that keeps a Redis client. With REDIS_SENTINELS
+ * set, the client asks the Sentinels for the current primary of REDIS_SENTINEL_MASTER (and follows
+ * a failover); REDIS_URL then gives only the user, password and database.
+ */
+export const RedisSentinelConfig = {
+  REDIS_SENTINELS: Type.Optional(
+    Type.String({
+      pattern: '^[^,\\s:]+:\\d+(,[^,\\s:]+:\\d+)*$',
+      description: 'comma list of Sentinel host:port; unset, REDIS_URL names the server itself',
+    }),
+  ),
+  REDIS_SENTINEL_MASTER: Type.String({ minLength: 1, default: 'mymaster', description: 'master set name' }),
+  REDIS_SENTINEL_PASSWORD: Type.Optional(
+    Type.String({ minLength: 1, description: 'password of the Sentinels (when they have one)' }),
+  ),
+} satisfies TProperties;
+
 /** Variables of every service that verifies tokens issued by Auth. */
 export const TokenConfig = {
   AUTH_URL: Type.String({

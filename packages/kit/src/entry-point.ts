@@ -24,6 +24,9 @@ interface EntryConfig {
   OTEL_TRACES_SAMPLER_ARG?: number | undefined;
   DATABASE_URL?: string;
   REDIS_URL?: string;
+  REDIS_SENTINELS?: string;
+  REDIS_SENTINEL_MASTER?: string;
+  REDIS_SENTINEL_PASSWORD?: string;
   AUTH_URL?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -89,7 +92,18 @@ export async function serviceMain<S extends TObject>(spec: ServiceSpec<S>): Prom
   }
   if (spec.redis) {
     const { createRedis, closeRedis } = await import('./redis.ts');
-    deps.redis = createRedis(settings.REDIS_URL!, { log });
+    deps.redis = createRedis(settings.REDIS_URL!, {
+      log,
+      ...(settings.REDIS_SENTINELS
+        ? {
+            sentinel: {
+              sentinels: settings.REDIS_SENTINELS,
+              name: settings.REDIS_SENTINEL_MASTER ?? 'mymaster',
+              password: settings.REDIS_SENTINEL_PASSWORD,
+            },
+          }
+        : {}),
+    });
     closers.push(() => closeRedis(deps.redis));
   }
   if (settings.AUTH_URL && settings.JWT_ISSUER && settings.JWT_AUDIENCE) {

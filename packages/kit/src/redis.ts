@@ -1,7 +1,7 @@
 // Redis connections with explicit connect and command timeouts, so a stalled Redis turns
 // into an error the caller can handle rather than a hung request. An outage is logged once when
 // it starts and once when it ends, however many reconnection attempts fail in between.
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions as ClientOptions } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 
 export type { Redis };
@@ -10,10 +10,31 @@ export interface RedisOptions {
   commandTimeoutMs?: number;
   /** Where the outage and recovery lines go (default: nowhere, for tests that expect outages). */
   log?: Pick<FastifyBaseLogger, 'warn' | 'info'>;
+  /**
+   * Sentinels to ask for the primary (`host:port,host:port`), its master set name and their own
+   * password; `url` then gives only the user, password and database.
+   */
+  sentinel?: { sentinels: string; name: string; password?: string | undefined };
+}
+
+/** A Redis client of the primary that the Sentinels name: user, password and database from url. */
+function sentinelTarget(url: string, sentinel: NonNullable<RedisOptions['sentinel']>): ClientOptions {
+  const parsed = new URL(url);
+  return {
+    sentinels: sentinel.sentinels.split(',').map((entry) => {
+      const at = entry.lastIndexOf(':');
+      return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
+    }),
+    name: sentinel.name,
+    ...(sentinel.password ? { sentinelPassword: sentinel.password } : {}),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    db: Number(parsed.pathname.slice(1) || 0),
+  };
 }
 
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, {
+  const common: ClientOptions = {
     connectTimeout: 3_000,
     commandTimeout: options.commandTimeoutMs ?? 2_000,
     maxRetriesPerRequest: 2,
@@ -21,7 +42,10 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
     lazyConnect: false,
     // CLIENT SETINFO only labels the connection, and Redis before 7.2 refuses it on every connect.
     disableClientInfo: true,
-  });
+  };
+  const redis = options.sentinel
+    ? new Redis({ ...common, ...sentinelTarget(url, options.sentinel) })
+    : new Redis(url, common);
   // Without an error listener ioredis prints every failed reconnection as an unhandled error.
   let down = false;
   redis.on('error', (err: Error) => {

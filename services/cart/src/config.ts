@@ -1,7 +1,7 @@
 // The cart service's environment as one schema, checked at boot (property names are the
 // environment variable names).
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, RedisSentinelConfig, TokenConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
   ...ServiceConfig(8083),
@@ -11,6 +11,7 @@ export const ConfigSchema = Type.Object({
     default: 'redis://127.0.0.1:6379',
     description: 'Redis that holds the carts',
   }),
+  ...RedisSentinelConfig,
   CATALOG_URL: Type.String({
     pattern: '^https?://',
     default: 'http://127.0.0.1:8082',

@@ -1,7 +1,7 @@
 // The gateway's environment: where each service lives, who may call from a browser, how many
 // requests one client IP may make per minute, and how long an upstream may take to answer.
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, RedisSentinelConfig, TokenConfig } from '@minishop/kit/config';
 
 function ServiceUrl(port: number, service: string) {
   return Type.String({
@@ -15,6 +15,7 @@ export const ConfigSchema = Type.Object({
   ...ServiceConfig(8080),
   ...TokenConfig,
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters' }),
+  ...RedisSentinelConfig,
   CATALOG_URL: ServiceUrl(8082, 'Catalog'),
   CART_URL: ServiceUrl(8083, 'Cart'),
   ORDERS_URL: ServiceUrl(8084, 'Orders'),
