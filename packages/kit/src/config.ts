@@ -24,6 +24,16 @@ export function Secret(devDefault: string, description: string) {
   return Type.String({ minLength: 1, description, devDefault });
 }
 
+/** The base URL of another service, by default where the launcher runs it on this machine. */
+export function ServiceUrl(port: number, description: string) {
+  return Type.String({
+    format: 'uri',
+    pattern: '^https?://',
+    default: `http://127.0.0.1:${port}`,
+    description,
+  });
+}
+
 /** Variables every service reads. */
 export const BaseConfig = {
   MINISHOP_ENV: Environment,
@@ -50,9 +60,46 @@ export const BaseConfig = {
   ),
 } satisfies TProperties;
 
-/** What every service reads: BaseConfig and its two ports. */
-export function ServiceConfig(port: number) {
-  return { ...BaseConfig, ...ServicePorts(port) } satisfies TProperties;
+/** What a service needs besides its own settings. */
+export interface ServiceNeeds {
+  /** Its database (DATABASE_URL), named after the service. */
+  database?: string;
+  /** It verifies tokens issued by Auth (TokenConfig). */
+  tokens?: boolean;
+  /** It calls others with a client-credentials token; the client id's default. */
+  client?: string;
+}
+
+type NeedsProperties<N extends ServiceNeeds> = (N['database'] extends string
+  ? { DATABASE_URL: ReturnType<typeof DatabaseUrl> }
+  : unknown) &
+  (N['tokens'] extends true ? typeof TokenConfig : unknown) &
+  (N['client'] extends string ? typeof ServiceClientConfig : unknown);
+
+/**
+ * What a service reads before its own settings: BaseConfig, its two ports and, as it needs them,
+ * its database, Auth's tokens and its client credentials.
+ */
+export function ServiceConfig<const N extends ServiceNeeds = ServiceNeeds>(
+  port: number,
+  needs?: N,
+): ReturnType<typeof ServicePorts> & typeof BaseConfig & NeedsProperties<N> {
+  return {
+    ...BaseConfig,
+    ...ServicePorts(port),
+    ...(needs?.database ? { DATABASE_URL: DatabaseUrl(needs.database) } : {}),
+    ...(needs?.tokens ? TokenConfig : {}),
+    ...(needs?.client
+      ? {
+          ...ServiceClientConfig,
+          SERVICE_CLIENT_ID: Type.String({
+            minLength: 1,
+            default: needs.client,
+            description: 'client id registered in Auth',
+          }),
+        }
+      : {}),
+  } as ReturnType<typeof ServicePorts> & typeof BaseConfig & NeedsProperties<N>;
 }
 
 /**

@@ -3,11 +3,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { isIP } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
-import { ServiceConfig, RedisSentinelConfig, DatabaseUrl, ConfigError, Secret } from '@minishop/kit/config';
+import { ServiceConfig, RedisSentinelConfig, ConfigError, Secret } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8081),
-  DATABASE_URL: DatabaseUrl('auth'),
+  ...ServiceConfig(8081, { database: 'auth' }),
   REDIS_URL: Type.String({ minLength: 1, description: 'Redis URL (login rate-limit counters)' }),
   ...RedisSentinelConfig,
   JWT_ISSUER: Type.String({ default: 'minishop-auth', description: 'iss claim of issued tokens' }),

@@ -1,22 +1,17 @@
 // The cart service's environment as one schema, checked at boot (property names are the
 // environment variable names).
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, RedisSentinelConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, ServiceUrl, RedisSentinelConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8083),
-  ...TokenConfig,
+  ...ServiceConfig(8083, { tokens: true }),
   REDIS_URL: Type.String({
     pattern: '^rediss?://',
     default: 'redis://127.0.0.1:6379',
     description: 'Redis that holds the carts',
   }),
   ...RedisSentinelConfig,
-  CATALOG_URL: Type.String({
-    pattern: '^https?://',
-    default: 'http://127.0.0.1:8082',
-    description: 'Catalog base URL (product names, current prices and stock)',
-  }),
+  CATALOG_URL: ServiceUrl(8082, 'Catalog base URL (product names, current prices and stock)'),
   CART_TTL_DAYS: Type.Integer({
     minimum: 1,
     maximum: 3650,

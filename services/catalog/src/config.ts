@@ -1,11 +1,9 @@
 // The Catalog service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, DatabaseUrl, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8082),
-  ...TokenConfig,
-  DATABASE_URL: DatabaseUrl('catalog'),
+  ...ServiceConfig(8082, { database: 'catalog', tokens: true }),
   RESERVATION_TTL_SECONDS: Type.Integer({
     minimum: 1,
     maximum: 7 * 24 * 3600,

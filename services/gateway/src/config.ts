@@ -1,27 +1,18 @@
 // The gateway's environment: where each service lives, who may call from a browser, how many
 // requests one client IP may make per minute, and how long an upstream may take to answer.
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, RedisSentinelConfig, TokenConfig } from '@minishop/kit/config';
-
-function ServiceUrl(port: number, service: string) {
-  return Type.String({
-    format: 'uri',
-    default: `http://127.0.0.1:${port}`,
-    description: `${service} base URL`,
-  });
-}
+import { ServiceConfig, ServiceUrl, RedisSentinelConfig } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8080),
-  ...TokenConfig,
+  ...ServiceConfig(8080, { tokens: true }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters' }),
   ...RedisSentinelConfig,
-  CATALOG_URL: ServiceUrl(8082, 'Catalog'),
-  CART_URL: ServiceUrl(8083, 'Cart'),
-  ORDERS_URL: ServiceUrl(8084, 'Orders'),
-  PAYMENTS_URL: ServiceUrl(8085, 'Payments'),
-  SHIPPING_URL: ServiceUrl(8086, 'Shipping'),
-  NOTIFICATIONS_URL: ServiceUrl(8087, 'Notifications'),
+  CATALOG_URL: ServiceUrl(8082, 'Catalog base URL'),
+  CART_URL: ServiceUrl(8083, 'Cart base URL'),
+  ORDERS_URL: ServiceUrl(8084, 'Orders base URL'),
+  PAYMENTS_URL: ServiceUrl(8085, 'Payments base URL'),
+  SHIPPING_URL: ServiceUrl(8086, 'Shipping base URL'),
+  NOTIFICATIONS_URL: ServiceUrl(8087, 'Notifications base URL'),
   CORS_ORIGINS: Type.String({
     default: 'http://localhost:5173,http://localhost:8080',
     description: 'comma-separated origins allowed to call the API from a browser',

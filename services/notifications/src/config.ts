@@ -1,12 +1,10 @@
 // The Notifications service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, DatabaseUrl, Port, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, Port } from '@minishop/kit/config';
 import { CrashPointConfig } from '@minishop/kit/crash-point';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8087),
-  ...TokenConfig,
-  DATABASE_URL: DatabaseUrl('notifications'),
+  ...ServiceConfig(8087, { database: 'notifications', tokens: true }),
   SMTP_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'mail server host' }),
   SMTP_PORT: Port(1025),
   SMTP_SECURE: Type.Boolean({

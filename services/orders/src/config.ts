@@ -1,23 +1,16 @@
 // Orders' environment: its database, the services the checkout saga calls, its service
 // credentials, and the saga's timing.
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, DatabaseUrl, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, ServiceUrl } from '@minishop/kit/config';
 import { CrashPointConfig } from '@minishop/kit/crash-point';
 
-const Url = (port: number, what: string) =>
-  Type.String({ format: 'uri', default: `http://127.0.0.1:${port}`, description: `${what} base URL` });
-
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8084),
-  ...TokenConfig,
-  ...ServiceClientConfig,
-  SERVICE_CLIENT_ID: Type.String({ minLength: 1, default: 'orders' }),
-  DATABASE_URL: DatabaseUrl('orders'),
-  CART_URL: Url(8083, 'Cart'),
-  CATALOG_URL: Url(8082, 'Catalog'),
-  PAYMENTS_URL: Url(8085, 'Payments'),
-  SHIPPING_URL: Url(8086, 'Shipping'),
-  NOTIFICATIONS_URL: Url(8087, 'Notifications'),
+  ...ServiceConfig(8084, { database: 'orders', tokens: true, client: 'orders' }),
+  CART_URL: ServiceUrl(8083, 'Cart base URL'),
+  CATALOG_URL: ServiceUrl(8082, 'Catalog base URL'),
+  PAYMENTS_URL: ServiceUrl(8085, 'Payments base URL'),
+  SHIPPING_URL: ServiceUrl(8086, 'Shipping base URL'),
+  NOTIFICATIONS_URL: ServiceUrl(8087, 'Notifications base URL'),
   SAGA_LEASE_MS: Type.Integer({
     minimum: 500,
     default: 15_000,

@@ -1,23 +1,11 @@
 // The Payments service's environment as one checked schema (property names are the env vars).
 import { Type, type Static } from '@sinclair/typebox';
 import { CrashPointConfig } from '@minishop/kit/crash-point';
-import { ServiceConfig, DatabaseUrl, Secret, ServiceClientConfig, TokenConfig } from '@minishop/kit/config';
+import { ServiceConfig, ServiceUrl, Secret } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8085),
-  ...TokenConfig,
-  DATABASE_URL: DatabaseUrl('payments'),
-  ORDERS_URL: Type.String({
-    pattern: '^https?://',
-    default: 'http://127.0.0.1:8084',
-    description: 'Orders base URL (a customer retrying a payment goes through the order)',
-  }),
-  ...ServiceClientConfig,
-  SERVICE_CLIENT_ID: Type.String({
-    minLength: 1,
-    default: 'payments',
-    description: 'client id registered in Auth',
-  }),
+  ...ServiceConfig(8085, { database: 'payments', tokens: true, client: 'payments' }),
+  ORDERS_URL: ServiceUrl(8084, 'Orders base URL (a customer retrying a payment goes through the order)'),
   PAYMENT_PROVIDER_URL: Type.String({
     pattern: '^https?://[^/]+/?$',
     default: 'http://127.0.0.1:8090',
