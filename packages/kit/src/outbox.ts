@@ -93,85 +93,21 @@ export function isRefusal(status: number): boolean {
 }
 
 export function createOutboxRelay<E extends OutboxRow>(options: OutboxRelayOptions<E>): OutboxRelay {
-  const { pool, table, streamColumn: stream, receiver, log } = options;
-  for (const name of [table, stream]) {
+  const { pool, table, streamColumn, receiver, log } = options;
+  for (const name of [table, streamColumn]) {
     if (!IDENTIFIER.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
   }
   const batchSize = options.batchSize ?? RELAY_DEFAULTS.batchSize;
   const leaseMs = options.leaseMs ?? RELAY_DEFAULTS.leaseMs;
-  const backoff = options.backoff ?? RELAY_DEFAULTS.backoff;
-  const maxRefusals = options.maxRefusals ?? RELAY_DEFAULTS.maxRefusals;
   const count = options.registry ? relayMetrics(options.registry, pool, table, receiver) : undefined;
-
-  // Due events, each only when no earlier event of its stream is still pending; `followed` says
-  // whether a later one is waiting for it, so the next pass can start at once.
-  const claimSql = `
-    UPDATE ${table} AS o
-       SET attempts = o.attempts + 1,
-           next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-     WHERE o.event_id IN (
-       SELECT c.event_id FROM ${table} c
-        WHERE c.state = 'pending' AND c.next_attempt_at <= now()
-          AND NOT EXISTS (SELECT 1 FROM ${table} e
-                           WHERE e.${stream} = c.${stream} AND e.state = 'pending' AND e.seq < c.seq)
-        ORDER BY c.seq
-        LIMIT $1
-        FOR UPDATE SKIP LOCKED)
-    RETURNING o.*, EXISTS (SELECT 1 FROM ${table} f
-                            WHERE f.${stream} = o.${stream} AND f.state = 'pending' AND f.seq > o.seq)
-                   AS relay_followed`;
-  // Every outcome of a pass in one statement.
-  const recordSql = `
-    UPDATE ${table} AS o
-       SET state = v.state,
-           delivered_at = CASE WHEN v.state = 'delivered' THEN now() ELSE o.delivered_at END,
-           next_attempt_at = CASE WHEN v.state = 'pending'
-                                  THEN now() + make_interval(secs => v.delay_ms / 1000)
-                                  ELSE o.next_attempt_at END,
-           last_error = v.error
-      FROM unnest($1::text[], $2::text[], $3::double precision[], $4::text[])
-           AS v(event_id, state, delay_ms, error)
-     WHERE o.event_id = v.event_id`;
-
-  async function deliver(event: E): Promise<Outcome> {
-    const tries = event.attempts;
-    let error: string;
-    let refused = false;
-    try {
-      const { status } = await inStoredTrace(
-        event.trace_context,
-        `outbox deliver to ${receiver}`,
-        { 'minishop.event_id': event.event_id, 'minishop.attempt': tries },
-        () => options.send(event),
-      );
-      if (status >= 200 && status < 300) return { event_id: event.event_id, state: 'delivered' };
-      refused = isRefusal(status);
-      error = `${receiver} answered ${status}`;
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    error = error.slice(0, 1000);
-    if (refused && tries >= maxRefusals) {
-      log.error(
-        { event_id: event.event_id, attempts: tries, error },
-        `event refused by ${receiver}; set aside`,
-      );
-      return { event_id: event.event_id, state: 'rejected', error };
-    }
-    const delayMs = backoffMs(tries, backoff);
-    log.warn(
-      { event_id: event.event_id, attempts: tries, retry_in_ms: delayMs, error },
-      `event delivery to ${receiver} failed; will retry`,
-    );
-    return { event_id: event.event_id, state: 'pending', delayMs, error };
-  }
+  const sql = relaySql(table, streamColumn);
 
   let followed = false;
   async function runOnce(): Promise<number> {
-    const { rows } = await pool.query<E & { relay_followed: boolean }>(claimSql, [batchSize, leaseMs]);
+    const { rows } = await pool.query<E & { relay_followed: boolean }>(sql.claim, [batchSize, leaseMs]);
     if (rows.length === 0) return 0;
-    const results = await Promise.all(rows.map((row) => deliver(row)));
-    await pool.query(recordSql, [
+    const results = await Promise.all(rows.map((row) => deliver(options, row)));
+    await pool.query(sql.record, [
       results.map((r) => r.event_id),
       results.map((r) => r.state),
       results.map((r) => (r.state === 'pending' ? r.delayMs : 0)),
@@ -197,6 +133,76 @@ export function createOutboxRelay<E extends OutboxRow>(options: OutboxRelayOptio
     runOnce,
     close: async () => loop?.close(),
   };
+}
+
+/** The relay's two statements for one table. */
+function relaySql(table: string, stream: string): { claim: string; record: string } {
+  return {
+    // Due events, each only when no earlier event of its stream is still pending; `followed` says
+    // whether a later one is waiting for it, so the next pass can start at once.
+    claim: `
+      UPDATE ${table} AS o
+         SET attempts = o.attempts + 1,
+             next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE o.event_id IN (
+         SELECT c.event_id FROM ${table} c
+          WHERE c.state = 'pending' AND c.next_attempt_at <= now()
+            AND NOT EXISTS (SELECT 1 FROM ${table} e
+                             WHERE e.${stream} = c.${stream} AND e.state = 'pending' AND e.seq < c.seq)
+          ORDER BY c.seq
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED)
+      RETURNING o.*, EXISTS (SELECT 1 FROM ${table} f
+                              WHERE f.${stream} = o.${stream} AND f.state = 'pending' AND f.seq > o.seq)
+                     AS relay_followed`,
+    // Every outcome of a pass in one statement.
+    record: `
+      UPDATE ${table} AS o
+         SET state = v.state,
+             delivered_at = CASE WHEN v.state = 'delivered' THEN now() ELSE o.delivered_at END,
+             next_attempt_at = CASE WHEN v.state = 'pending'
+                                    THEN now() + make_interval(secs => v.delay_ms / 1000)
+                                    ELSE o.next_attempt_at END,
+             last_error = v.error
+        FROM unnest($1::text[], $2::text[], $3::double precision[], $4::text[])
+             AS v(event_id, state, delay_ms, error)
+       WHERE o.event_id = v.event_id`,
+  };
+}
+
+/** Sends one claimed event under the trace context it was written in, and says what became of it. */
+async function deliver<E extends OutboxRow>(options: OutboxRelayOptions<E>, event: E): Promise<Outcome> {
+  const { receiver, log } = options;
+  const tries = event.attempts;
+  let error: string;
+  let refused = false;
+  try {
+    const { status } = await inStoredTrace(
+      event.trace_context,
+      `outbox deliver to ${receiver}`,
+      { 'minishop.event_id': event.event_id, 'minishop.attempt': tries },
+      () => options.send(event),
+    );
+    if (status >= 200 && status < 300) return { event_id: event.event_id, state: 'delivered' };
+    refused = isRefusal(status);
+    error = `${receiver} answered ${status}`;
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  error = error.slice(0, 1000);
+  if (refused && tries >= (options.maxRefusals ?? RELAY_DEFAULTS.maxRefusals)) {
+    log.error(
+      { event_id: event.event_id, attempts: tries, error },
+      `event refused by ${receiver}; set aside`,
+    );
+    return { event_id: event.event_id, state: 'rejected', error };
+  }
+  const delayMs = backoffMs(tries, options.backoff ?? RELAY_DEFAULTS.backoff);
+  log.warn(
+    { event_id: event.event_id, attempts: tries, retry_in_ms: delayMs, error },
+    `event delivery to ${receiver} failed; will retry`,
+  );
+  return { event_id: event.event_id, state: 'pending', delayMs, error };
 }
 
 const OUTCOME_LABEL = { delivered: 'delivered', pending: 'retried', rejected: 'set_aside' } as const;
