@@ -71,12 +71,14 @@ export interface ServiceStackOptions<S extends TObject> {
   env: Record<string, string>;
   migrate(pool: Pool): Promise<unknown>;
   build(deps: { config: Static<S>; pool: Pool; tokens: TokenVerifier }): Promise<App>;
+  /** The issuer of the test's tokens, when the suite needs it before the app exists. */
+  issuer?: TestIssuer;
 }
 
 export async function startServiceStack<S extends TObject>(
   options: ServiceStackOptions<S>,
 ): Promise<ServiceStack<Static<S>>> {
-  const issuer = createTestIssuer();
+  const issuer = options.issuer ?? createTestIssuer();
   const databaseUrl = await testDatabaseUrl(options.name);
   const pool = createPool(databaseUrl);
   await options.migrate(pool);

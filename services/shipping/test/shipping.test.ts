@@ -1,36 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, testDatabaseUrl } from '@minishop/devstack/testing';
-import { createPool, migrate, type Pool } from '@minishop/kit/db';
-import type { App } from '@minishop/kit/http';
+import { eventually } from '@minishop/devstack/testing';
+import { startServiceStack, type Json, type ServiceStack } from '@minishop/devstack/service-stack';
+import { migrate } from '@minishop/kit/db';
 import { createServiceClient } from '@minishop/kit/service-client';
 import { createTestIssuer } from '@minishop/kit/testing';
 import { buildApp } from '../src/app.ts';
 import { ConfigSchema, type Config } from '../src/config.ts';
-import { loadConfig } from '@minishop/kit/config';
 import { TRACKING_NUMBER_PATTERN, newTrackingNumber } from '../src/domain/tracking-number.ts';
 import { MIGRATIONS_DIR } from '../src/migrate.ts';
 import { startOrdersStandIn, type OrdersStandIn } from './orders-stand-in.ts';
 
 const issuer = createTestIssuer();
 const serviceToken = issuer.service(['shipping:create'], 'orders');
-let pool: Pool;
 let orders: OrdersStandIn;
-let app: App;
-let baseUrl: string;
+let stack: ServiceStack<Config>;
 const serverErrors: string[] = [];
-
-function testConfig(databaseUrl: string): Config {
-  return loadConfig(ConfigSchema, {
-    MINISHOP_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    AUTH_URL: 'http://127.0.0.1:9',
-    DATABASE_URL: databaseUrl,
-    ORDERS_URL: orders.url,
-    SERVICE_CLIENT_SECRET: 'unused-in-tests',
-  });
-}
 
 function ordersClient() {
   return createServiceClient({
@@ -48,29 +33,20 @@ const relay = { intervalMs: 50, backoff: { baseMs: 50, maxMs: 400 } };
 interface Reply {
   status: number;
   type: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are checked field by field
+  body: Json;
 }
 
+/** A request to Shipping; any 5xx is remembered, since no input may cause one. */
 async function call(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; raw?: string } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let payload: string | undefined;
-  if (options.raw !== undefined || options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    payload = options.raw ?? JSON.stringify(options.body);
-  }
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  if (res.status >= 500) serverErrors.push(`${method} ${path} → ${res.status} ${text}`);
-  return {
-    status: res.status,
-    type: res.headers.get('content-type') ?? '',
-    body: text ? JSON.parse(text) : null,
-  };
+  const headers: Record<string, string> =
+    options.raw === undefined ? {} : { 'content-type': 'application/json' };
+  const res = await stack.call(method, path, { ...options, headers });
+  if (res.status >= 500) serverErrors.push(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: res.body };
 }
 
 const address = () => ({
@@ -98,26 +74,20 @@ const eventsArrived = (shipmentId: string, count: number, what: string) =>
   }, what);
 
 beforeAll(async () => {
-  const databaseUrl = await testDatabaseUrl('shipping');
-  pool = createPool(databaseUrl);
-  await migrate(pool, MIGRATIONS_DIR);
   orders = await startOrdersStandIn(issuer.verifier);
-  app = await buildApp({
-    config: testConfig(databaseUrl),
-    pool,
-    tokens: issuer.verifier,
-    orders: ordersClient(),
-    relay,
+  stack = await startServiceStack({
+    name: 'shipping',
+    schema: ConfigSchema,
+    issuer,
+    env: { AUTH_URL: 'http://127.0.0.1:9', ORDERS_URL: orders.url, SERVICE_CLIENT_SECRET: 'unused-in-tests' },
+    migrate: (pool) => migrate(pool, MIGRATIONS_DIR),
+    build: (deps) => buildApp({ ...deps, orders: ordersClient(), relay }),
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const where = app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof where === 'object' && where ? where.port : 0}`;
 });
 
 afterAll(async () => {
-  await app?.close();
+  await stack?.close();
   await orders?.close();
-  await pool?.end();
 });
 
 describe('creating shipments', () => {
@@ -199,8 +169,8 @@ describe('creating shipments', () => {
     const taken = (await createFor(randomUUID())).body.tracking_number as string;
     const generated = [taken, taken];
     const clashing = await buildApp({
-      config: testConfig('postgres://unused'),
-      pool,
+      config: stack.config,
+      pool: stack.pool,
       tokens: issuer.verifier,
       orders: ordersClient(),
       trackingNumber: () => generated.shift() ?? newTrackingNumber(),
@@ -341,7 +311,7 @@ describe('status changes', () => {
       expect((await call('PATCH', path, { token: admin, body: { status: 'in_transit' } })).status).toBe(200);
       expect((await call('PATCH', path, { token: admin, body: { status: 'delivered' } })).status).toBe(200);
       await eventually(async () => {
-        const { rows } = await pool.query<{ attempts: number }>(
+        const { rows } = await stack.pool.query<{ attempts: number }>(
           'SELECT attempts FROM shipment_outbox WHERE shipment_id = $1',
           [created.body.id],
         );

@@ -31,15 +31,10 @@ interface PaymentRow extends Omit<PaymentRecord, 'amount_cents'> {
 
 const toRecord = (row: PaymentRow): PaymentRecord => ({ ...row, amount_cents: Number(row.amount_cents) });
 
-export interface NewAttempt {
-  order_id: string;
-  user_id: string;
-  attempt: number;
-  amount_cents: number;
-  currency: string;
-  payment_method: string;
-  trace_context: string | null;
-}
+export type NewAttempt = Pick<
+  PaymentRecord,
+  'order_id' | 'user_id' | 'attempt' | 'amount_cents' | 'currency' | 'payment_method' | 'trace_context'
+>;
 
 /**
  * The provider idempotency key of an attempt: derived from the order and attempt number, so that
