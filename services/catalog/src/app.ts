@@ -41,6 +41,7 @@ export async function buildApp(deps: CatalogDeps): Promise<App> {
           if (expired > 0) app.log.info({ expired }, 'expired abandoned stock reservations');
         },
         log: app.log,
+        registry: app.metricsRegistry,
       });
     });
     app.addHook('onClose', async () => {

@@ -63,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         // A full batch means more orders are due: the next pass starts at once.
         pass: async () => (await resumeDue(saga, RESUME_BATCH)) === RESUME_BATCH,
         log: app.log,
+        registry: app.metricsRegistry,
       }),
       startLoop({
         name: 'idempotency key cleanup',
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           await deleteOldKeys(deps.pool);
         },
         log: app.log,
+        registry: app.metricsRegistry,
       }),
     ];
     const relay = createNotificationsRelay({
