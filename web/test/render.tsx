@@ -9,15 +9,21 @@ import { vi } from 'vitest';
 export interface Sent {
   method: string;
   path: string;
+  query: URLSearchParams;
   headers: Headers;
   body: unknown;
 }
 
-type Answer = (method: string, path: string, body: unknown) => Response | Promise<Response>;
+type Answer = (
+  method: string,
+  path: string,
+  body: unknown,
+  query: URLSearchParams,
+) => Response | Promise<Response>;
 
-export function json(status: number, body: unknown): Response {
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const type = status >= 400 ? 'application/problem+json' : 'application/json';
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': type, ...headers } });
 }
 
 export function renderPage(page: ReactNode, options: { url: string; pattern?: string; answer: Answer }) {
@@ -28,9 +34,9 @@ export function renderPage(page: ReactNode, options: { url: string; pattern?: st
       const request = new Request(input, init);
       const text = await request.text();
       const body = text ? JSON.parse(text) : undefined;
-      const path = new URL(request.url).pathname;
-      sent.push({ method: request.method, path, headers: request.headers, body });
-      return options.answer(request.method, path, body);
+      const { pathname: path, searchParams: query } = new URL(request.url);
+      sent.push({ method: request.method, path, query, headers: request.headers, body });
+      return options.answer(request.method, path, body, query);
     }),
   );
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });

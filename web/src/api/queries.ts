@@ -69,13 +69,23 @@ export function useCart(enabled = true) {
   });
 }
 
-export function useOrders(pageNumber: number, pageSize = PAGE_SIZE) {
+/** What an admin may narrow the orders to; a customer only ever gets their own. */
+export interface OrderFilter {
+  status?: Order['status'];
+  /** Only the orders that need a person to look at them. */
+  attention?: boolean;
+}
+
+export function useOrders(pageNumber: number, pageSize = PAGE_SIZE, filter: OrderFilter = {}) {
+  const { status, attention } = filter;
   return useQuery({
-    queryKey: [...keys.orders, { pageNumber, pageSize }],
+    queryKey: [...keys.orders, { pageNumber, pageSize, status, attention }],
     queryFn: ({ signal }) =>
       page(
         api.GET('/orders', {
-          params: { query: { limit: pageSize, offset: (pageNumber - 1) * pageSize } },
+          params: {
+            query: { limit: pageSize, offset: (pageNumber - 1) * pageSize, status, attention },
+          },
           signal,
         }),
       ),

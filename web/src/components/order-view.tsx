@@ -17,13 +17,16 @@ export function OrderTable({
   orders,
   hrefOf,
   note,
+  label = 'Orders',
 }: {
   orders: Order[];
   hrefOf: (o: Order) => string;
   note?: (o: Order) => ReactNode;
+  /** The list's accessible name, when a page shows more than one. */
+  label?: string;
 }) {
   return (
-    <ul className="order-list" aria-label="Orders">
+    <ul className="order-list" aria-label={label}>
       {orders.map((o) => (
         <li key={o.id} className="order-row">
           <Link to={hrefOf(o)} className="order-row-link">
