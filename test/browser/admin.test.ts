@@ -1,5 +1,6 @@
-// The staff in the browser: a product created in the admin shows in the storefront, and a
-// shipment moved to in transit shows on the customer's own order page.
+// The staff in the browser: a product created in the admin shows in the storefront and one
+// deleted leaves it, a shipment moved to in transit shows on the customer's own order page, and
+// a paid order cancelled in the admin is refunded, which the customer's page and mail say.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useBrowser } from './browser.ts';
@@ -39,10 +40,73 @@ describe('the admin', () => {
 
     await customer.goto(`/account/orders/${orderId}`);
     await expect
-      .poll(() => customer.locator('.facts').first().textContent(), flow.SOON)
+      .poll(() => customer.getByRole('region', { name: 'Delivery' }).textContent(), flow.SOON)
       .toContain('In transit');
     await expect
       .poll(() => customer.getByRole('heading', { name: /Status/ }).textContent(), flow.SOON)
       .toContain('Shipped');
+  });
+
+  it('cancels a paid order, which is refunded: both order pages and the customer’s mail say so', async () => {
+    const product = await flow.newProduct('Cotton tote');
+    const { page: customer } = await visit();
+    const who = flow.newShopper();
+    await flow.register(customer, who);
+    await flow.findProduct(customer, product.name);
+    await flow.addToBag(customer, 1);
+    const orderId = await flow.checkout(customer, 'pays');
+    await flow.expectHeading(customer, 'Thank you, your order is paid');
+    // Cancelling waits for the checkout to finish; a shipment with its tracking number means it has.
+    await customer.goto(`/account/orders/${orderId}`);
+    await customer.locator('.tracking').waitFor(flow.SOON);
+
+    const { page: admin } = await visit();
+    await flow.signInAsAdmin(admin);
+    await admin.goto('/admin/orders?status=paid');
+    await admin
+      .getByRole('list', { name: 'Paid orders' })
+      .getByRole('link', { name: `Order ${orderId.slice(0, 8).toUpperCase()}` })
+      .click();
+    await admin.getByRole('button', { name: 'Cancel order' }).click();
+    await admin.getByRole('button', { name: 'Yes, cancel and refund' }).click();
+    await admin.getByText('Order cancelled').waitFor(flow.SOON);
+    const status = (page: typeof admin) => page.getByRole('region', { name: /Status/ }).textContent();
+    await expect.poll(() => status(admin), flow.SOON).toMatch(/Status: Cancelled[\s\S]*Refunded/);
+    expect(await admin.getByRole('button', { name: /Cancel order|Mark as/ }).count()).toBe(0);
+
+    await customer.reload();
+    await expect.poll(() => status(customer), flow.SOON).toMatch(/Status: Cancelled[\s\S]*Refunded/);
+    await expect
+      .poll(() => customer.getByRole('region', { name: 'Delivery' }).textContent(), flow.SOON)
+      .toContain('Cancelled');
+    const mail = await flow.mailText(who.email, /was cancelled/);
+    expect(mail).toMatch(/has been refunded/);
+  });
+
+  it('deletes a product, which the storefront’s search then no longer finds', async () => {
+    const product = await flow.newProduct('Walnut tray');
+    const { page: customer } = await visit();
+    const search = `/?q=${encodeURIComponent(product.name)}`;
+    const found = () => customer.getByRole('list', { name: 'Products' }).getByRole('listitem').count();
+    await customer.goto(search);
+    await expect.poll(found, flow.SOON).toBe(1);
+
+    const { page: admin } = await visit();
+    await flow.signInAsAdmin(admin);
+    await admin.goto(`/admin/products?q=${encodeURIComponent(product.name)}`);
+    await admin.getByRole('link', { name: `Edit ${product.name}` }).click();
+    await admin.getByRole('button', { name: 'Delete product' }).click();
+    await admin.getByRole('button', { name: `Yes, delete ${product.name}` }).click();
+    await flow.expectHeading(admin, 'Products');
+
+    // The catalog lets a search be cached for a second: look again until it is gone.
+    await expect
+      .poll(async () => {
+        await customer.goto(search);
+        await customer.getByRole('heading', { level: 1 }).waitFor();
+        return customer.getByText('Nothing matches').count();
+      }, flow.SOON)
+      .toBe(1);
+    expect(await customer.getByRole('list', { name: 'Products' }).count()).toBe(0);
   });
 });

@@ -104,27 +104,53 @@ export async function adminApi(method: string, path: string, body?: unknown): Pr
   });
 }
 
-/** The web page a verification email links to (path and query), read from the message's source. */
-export async function verificationLink(email: string): Promise<string> {
+interface MailMessage {
+  ID: string;
+  Subject: string;
+}
+
+async function mailTo(email: string): Promise<MailMessage[]> {
+  const url = new URL(`/api/v1/search?query=${encodeURIComponent(`to:${email}`)}`, shop().mailUi);
+  const body = (await (await fetch(url)).json()) as { messages?: MailMessage[] };
+  return body.messages ?? [];
+}
+
+/** The text of the first email to an address whose subject matches, once it has arrived. */
+export async function mailText(email: string, subject: RegExp): Promise<string> {
   return eventually(async () => {
-    const url = new URL(`/api/v1/search?query=${encodeURIComponent(`to:${email}`)}`, shop().mailUi);
-    const body = (await (await fetch(url)).json()) as { messages?: { Subject: string; ID: string }[] };
-    const message = body.messages?.find((m) => /verify/i.test(m.Subject));
+    const message = (await mailTo(email)).find((m) => subject.test(m.Subject));
     if (!message) return undefined;
     const raw = await (await fetch(new URL(`/api/v1/message/${message.ID}/raw`, shop().mailUi))).text();
     // Quoted-printable bodies break long lines with "=" and write "=" as "=3D".
-    const text = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
-    const link = /https?:\/\/[^\s"<>]+(\/verify-email\?token=[^\s"<>&]+)/.exec(text)?.[1];
-    return link;
-  }, `a verification email to ${email}`);
+    return raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=');
+  }, `an email to ${email} about ${subject}`);
+}
+
+/** A product made through the admin API for one test (its own name, so searches find only it). */
+export async function newProduct(kind: string, stock = 5): Promise<{ id: string; name: string }> {
+  const name = `${kind} ${randomUUID().slice(0, 8)}`;
+  const res = await adminApi('POST', '/catalog/products', {
+    name,
+    description: `A ${kind.toLowerCase()} made for one test.`,
+    price: '18.00',
+    stock,
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; name: string };
+}
+
+/** The web page a verification email links to (path and query), read from the message's source. */
+export async function verificationLink(email: string): Promise<string> {
+  const text = await mailText(email, /verify/i);
+  const link = /https?:\/\/[^\s"<>]+(\/verify-email\?token=[^\s"<>&]+)/.exec(text)?.[1];
+  if (!link) throw new Error(`the verification email to ${email} has no link to the web app`);
+  return link;
 }
 
 /** Subjects of the mail the shop sent to an address, once `count` of them have arrived. */
 export async function mailSubjects(email: string, count: number): Promise<string[]> {
   return eventually(async () => {
-    const url = new URL(`/api/v1/search?query=${encodeURIComponent(`to:${email}`)}`, shop().mailUi);
-    const body = (await (await fetch(url)).json()) as { messages?: { Subject: string }[] };
-    const subjects = (body.messages ?? []).map((m) => m.Subject);
+    const subjects = (await mailTo(email)).map((m) => m.Subject);
     return subjects.length >= count ? subjects : undefined;
   }, `${count} emails to ${email}`);
 }

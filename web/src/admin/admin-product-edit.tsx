@@ -59,9 +59,11 @@ function ProductForm({ product }: { product?: Product }) {
   });
   const remove = useMutation({
     mutationFn: (id: string) => ok(api.DELETE('/catalog/products/{id}', { params: { path: { id } } })),
-    onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: keys.products });
+    onSuccess: async (_, id) => {
+      // The page still shows the product: asking for it again now would only get a 404.
+      client.removeQueries({ queryKey: keys.product(id) });
       navigate(pathTo('adminProducts'), { replace: true });
+      await client.invalidateQueries({ queryKey: keys.products, predicate: (q) => q.queryKey[1] !== id });
     },
   });
 

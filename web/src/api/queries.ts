@@ -13,6 +13,7 @@ export const keys = {
   orders: ['orders'] as const,
   order: (id: string) => ['orders', id] as const,
   shipment: (id: string) => ['shipments', id] as const,
+  payment: (id: string) => ['payments', id] as const,
   me: ['me'] as const,
 };
 
@@ -123,6 +124,19 @@ export function useShipment(id: string | null | undefined, orderStatus?: Order['
 function shipmentMoving(shipment: Shipment | undefined, orderStatus?: Order['status']): boolean {
   if (orderStatus === 'cancelled') return false;
   return shipment?.status !== 'delivered';
+}
+
+/**
+ * An order's payment, read again whenever the order's status changes (a cancelled paid order's
+ * payment is refunded before the order says cancelled).
+ */
+export function usePayment(id: string | null | undefined, orderStatus: Order['status']) {
+  return useQuery({
+    queryKey: [...keys.payment(id ?? ''), { orderStatus }],
+    queryFn: ({ signal }) => ok(api.GET('/payments/{id}', { params: { path: { id: id ?? '' } }, signal })),
+    enabled: Boolean(id),
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useMe(enabled = true) {

@@ -2,7 +2,7 @@
 // lines, address, status history and shipment (status, carrier and tracking number).
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { useShipment } from '../api/queries.ts';
+import { usePayment, useShipment } from '../api/queries.ts';
 import type { Order } from '../api/types.ts';
 import { QueryState } from './feedback.tsx';
 import { Lines } from './lines.tsx';
@@ -76,6 +76,27 @@ function ShipmentCard({ order }: { order: Order }) {
   );
 }
 
+/** The order's payment as the buyer would see it on a statement: paid, declined or refunded. */
+function PaymentFacts({ order }: { order: Order }) {
+  const payment = usePayment(order.payment_id, order.status);
+  if (!order.payment_id) return null;
+  return (
+    <QueryState query={payment} loading={null}>
+      {(p) => (
+        <dl className="facts">
+          <div>
+            <dt>Payment</dt>
+            <dd>
+              <StatusBadge status={p.status} kind="payment" />{' '}
+              <Money amount={p.amount} currency={p.currency} />
+            </dd>
+          </div>
+        </dl>
+      )}
+    </QueryState>
+  );
+}
+
 export function OrderDetail({ order, actions }: { order: Order; actions?: ReactNode }) {
   const a = order.shipping_address;
   return (
@@ -97,6 +118,7 @@ export function OrderDetail({ order, actions }: { order: Order; actions?: ReactN
             </li>
           ))}
         </ol>
+        <PaymentFacts order={order} />
         {actions}
       </section>
       <section className="panel" aria-labelledby="order-shipping">

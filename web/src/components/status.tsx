@@ -1,5 +1,5 @@
 // Order and shipment statuses in words, with a colour that matches what they mean for the buyer.
-import type { OrderStatus, ShipmentStatus } from '../api/types.ts';
+import type { OrderStatus, PaymentStatus, ShipmentStatus } from '../api/types.ts';
 
 const ORDER: Record<OrderStatus, { label: string; tone: string }> = {
   pending: { label: 'Processing', tone: 'info' },
@@ -17,6 +17,15 @@ const SHIPMENT: Record<ShipmentStatus, { label: string; tone: string }> = {
   cancelled: { label: 'Cancelled', tone: 'neutral' },
 };
 
+const PAYMENT: Record<PaymentStatus, { label: string; tone: string }> = {
+  pending: { label: 'Awaiting the bank', tone: 'info' },
+  succeeded: { label: 'Paid', tone: 'success' },
+  failed: { label: 'Declined', tone: 'error' },
+  refunded: { label: 'Refunded', tone: 'neutral' },
+};
+
+const KINDS = { order: ORDER, shipment: SHIPMENT, payment: PAYMENT } as const;
+
 export const ORDER_STATUSES = Object.keys(ORDER) as OrderStatus[];
 
 export function orderStatusLabel(status: string): string {
@@ -27,8 +36,8 @@ export function shipmentStatusLabel(status: string): string {
   return SHIPMENT[status as ShipmentStatus]?.label ?? status;
 }
 
-export function StatusBadge({ status, kind = 'order' }: { status: string; kind?: 'order' | 'shipment' }) {
-  const known = kind === 'order' ? ORDER[status as OrderStatus] : SHIPMENT[status as ShipmentStatus];
+export function StatusBadge({ status, kind = 'order' }: { status: string; kind?: keyof typeof KINDS }) {
+  const known = (KINDS[kind] as Record<string, { label: string; tone: string }>)[status];
   return <span className={`badge tone-${known?.tone ?? 'neutral'}`}>{known?.label ?? status}</span>;
 }
 
