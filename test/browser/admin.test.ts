@@ -24,8 +24,7 @@ describe('the admin', () => {
     await admin.getByText('Product saved').waitFor();
     await flow.expectHeading(admin, `Edit ${name}`);
 
-    const { page: customer } = await visit();
-    await flow.register(customer, flow.newShopper());
+    const { page: customer } = await flow.signedUpShopper(visit);
     await flow.findProduct(customer, name);
     await flow.expectHeading(customer, name);
     expect(await customer.getByText('Only 3 left').count()).toBe(1);
@@ -49,9 +48,7 @@ describe('the admin', () => {
 
   it('cancels a paid order, which is refunded: both order pages and the customer’s mail say so', async () => {
     const product = await flow.newProduct('Cotton tote');
-    const { page: customer } = await visit();
-    const who = flow.newShopper();
-    await flow.register(customer, who);
+    const { page: customer, who } = await flow.signedUpShopper(visit);
     await flow.findProduct(customer, product.name);
     await flow.addToBag(customer, 1);
     const orderId = await flow.checkout(customer, 'pays');

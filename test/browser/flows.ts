@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { eventually } from '@minishop/devstack/testing';
-import { shop } from './browser.ts';
+import { shop, type Visitor } from './browser.ts';
 
 export interface Shopper {
   username: string;
@@ -25,6 +25,14 @@ export async function register(page: Page, who: Shopper): Promise<void> {
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('link', { name: 'Account', exact: true }).waitFor();
+}
+
+/** A new visitor who has just registered as a new shopper. */
+export async function signedUpShopper(visit: () => Promise<Visitor>): Promise<Visitor & { who: Shopper }> {
+  const visitor = await visit();
+  const who = newShopper();
+  await register(visitor.page, who);
+  return { ...visitor, who };
 }
 
 export async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -53,6 +61,14 @@ export async function addToBag(page: Page, quantity: number): Promise<void> {
   for (let n = 1; n < quantity; n++) await page.getByRole('button', { name: 'Increase quantity' }).click();
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await page.getByText('Added to your bag').waitFor();
+}
+
+/** A new shopper with one of the first product that a search finds in the bag. */
+export async function shopperWithBag(visit: () => Promise<Visitor>, query: string): Promise<Page> {
+  const { page } = await signedUpShopper(visit);
+  await findProduct(page, query);
+  await addToBag(page, 1);
+  return page;
 }
 
 export const ADDRESS = {

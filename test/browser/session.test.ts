@@ -4,7 +4,7 @@
 // URLs keep the place (search, sort and page survive reload and back).
 import { describe, expect, it } from 'vitest';
 import { useBrowser, type Visitor } from './browser.ts';
-import { expectHeading, newShopper, register, SOON, verificationLink } from './flows.ts';
+import { expectHeading, signedUpShopper, SOON, verificationLink } from './flows.ts';
 
 const { visit } = useBrowser();
 
@@ -16,9 +16,8 @@ async function readableStorage(visitor: Visitor): Promise<string> {
 
 describe('the session', () => {
   it('survives a reload, ends with sign out, and never leaves a token where scripts can read it', async () => {
-    const visitor = await visit();
+    const visitor = await signedUpShopper(visit);
     const { page, context } = visitor;
-    await register(page, newShopper());
     let storage = await readableStorage(visitor);
     expect(storage).not.toMatch(/eyJ|token/i);
 
@@ -45,9 +44,7 @@ describe('the session', () => {
   });
 
   it('shows a customer no admin page and no admin link', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
-    await register(page, newShopper());
+    const { page } = await signedUpShopper(visit);
     expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
     for (const path of ['/admin', '/admin/products/new', '/admin/orders']) {
       await page.goto(path);
@@ -59,10 +56,7 @@ describe('the session', () => {
 
 describe('email verification', () => {
   it('confirms the address from the emailed link only when the person presses the button', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
-    const who = newShopper();
-    await register(page, who);
+    const { page, who } = await signedUpShopper(visit);
     const link = await verificationLink(who.email);
     await page.goto(link);
     await expectHeading(page, 'Confirm your email');
@@ -85,8 +79,7 @@ describe('email verification', () => {
 
 describe('addresses of pages', () => {
   it('keep search, sort and page through reload and back', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
+    const { page } = await visit();
     await page.goto('/?sort=price');
     const first = page.getByRole('list', { name: 'Products' }).getByRole('listitem').first();
     await first.waitFor();
@@ -109,8 +102,7 @@ describe('addresses of pages', () => {
   });
 
   it('answer a deep link to a product directly', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
+    const { page } = await visit();
     await page.goto('/?q=lamp');
     const link = page.getByRole('list', { name: 'Products' }).getByRole('link').first();
     const name = (await link.locator('.product-card-name').textContent()) ?? '';

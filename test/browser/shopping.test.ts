@@ -8,8 +8,8 @@ import {
   expectHeading,
   findProduct,
   mailSubjects,
-  newShopper,
-  register,
+  shopperWithBag,
+  signedUpShopper,
   tabTo,
   SOON,
 } from './flows.ts';
@@ -18,10 +18,7 @@ const { visit } = useBrowser();
 
 describe('a new shopper', () => {
   it('registers, finds a product, buys two with the card that pays, and sees the order ship', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
-    const who = newShopper();
-    await register(page, who);
+    const { page, who } = await signedUpShopper(visit);
     await findProduct(page, 'candle');
     const product = await page.getByRole('heading', { level: 1 }).textContent();
     await addToBag(page, 2);
@@ -49,11 +46,7 @@ describe('a new shopper', () => {
   });
 
   it('is told the card was declined and pays again with the card that pays', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
-    await register(page, newShopper());
-    await findProduct(page, 'notebook');
-    await addToBag(page, 1);
+    const page = await shopperWithBag(visit, 'notebook');
     await checkout(page, 'declined');
     await expectHeading(page, 'Payment failed');
     expect(await page.getByRole('alert').first().textContent()).toContain('declined');
@@ -64,11 +57,7 @@ describe('a new shopper', () => {
   });
 
   it('makes one order when Place order is double-clicked', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
-    await register(page, newShopper());
-    await findProduct(page, 'mug');
-    await addToBag(page, 1);
+    const page = await shopperWithBag(visit, 'mug');
     await checkout(page, 'pays', 'dblclick');
     await expectHeading(page, /paid|Confirming/);
 
@@ -78,9 +67,7 @@ describe('a new shopper', () => {
   });
 
   it('checks out with the keyboard alone', async () => {
-    const visitor = await visit();
-    const { page } = visitor;
-    await register(page, newShopper());
+    const { page } = await signedUpShopper(visit);
     await findProduct(page, 'towel');
     await page.locator('body').focus();
     await tabTo(page, /^Add to cart$/);

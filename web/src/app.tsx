@@ -1,6 +1,6 @@
 // The router: every page from routes.ts with what it shows and who may see it. Admin pages are
 // loaded on first use so that shoppers never download them.
-import { lazy } from 'react';
+import { Fragment, lazy, type ComponentType, type ReactNode } from 'react';
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { RequireAdmin, RequireSignIn } from './components/guards.tsx';
 import { Layout } from './components/layout.tsx';
@@ -21,27 +21,28 @@ const AdminProductEdit = lazy(() => import('./admin/admin-product-edit.tsx'));
 const AdminOrders = lazy(() => import('./admin/admin-orders.tsx'));
 const AdminOrder = lazy(() => import('./admin/admin-order.tsx'));
 
-const signedIn = (page: React.ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
-const admin = (page: React.ReactNode) => <RequireAdmin>{page}</RequireAdmin>;
+/** One audience's pages, each shown inside that audience's guard (none for pages open to all). */
+function pagesFor<N extends PageName>(
+  pages: Record<N, ComponentType>,
+  Guard: ComponentType<{ children: ReactNode }> = Fragment,
+): Record<N, ReactNode> {
+  const entries = Object.entries<ComponentType>(pages).map(([name, Shown]) => [
+    name,
+    <Guard key={name}>
+      <Shown />
+    </Guard>,
+  ]);
+  return Object.fromEntries(entries) as Record<N, ReactNode>;
+}
 
-const ELEMENTS: Record<PageName, React.ReactNode> = {
-  home: <ShopPage />,
-  product: <ProductPage />,
-  bag: signedIn(<BagPage />),
-  checkout: signedIn(<CheckoutPage />),
-  checkoutResult: signedIn(<CheckoutResultPage />),
-  orders: signedIn(<OrdersPage />),
-  order: signedIn(<OrderPage />),
-  account: signedIn(<AccountPage />),
-  signIn: <SignInPage />,
-  register: <RegisterPage />,
-  verifyEmail: <VerifyEmailPage />,
-  admin: admin(<AdminHome />),
-  adminProducts: admin(<AdminProducts />),
-  adminNewProduct: admin(<AdminProductEdit />),
-  adminProduct: admin(<AdminProductEdit />),
-  adminOrders: admin(<AdminOrders />),
-  adminOrder: admin(<AdminOrder />),
+const ELEMENTS: Record<PageName, ReactNode> = {
+  ...pagesFor({ home: ShopPage, product: ProductPage, signIn: SignInPage, register: RegisterPage }),
+  ...pagesFor({ verifyEmail: VerifyEmailPage }),
+  ...pagesFor({ bag: BagPage, checkout: CheckoutPage, checkoutResult: CheckoutResultPage }, RequireSignIn),
+  ...pagesFor({ orders: OrdersPage, order: OrderPage, account: AccountPage }, RequireSignIn),
+  ...pagesFor({ admin: AdminHome, adminProducts: AdminProducts, adminOrders: AdminOrders }, RequireAdmin),
+  ...pagesFor({ adminNewProduct: AdminProductEdit, adminProduct: AdminProductEdit }, RequireAdmin),
+  ...pagesFor({ adminOrder: AdminOrder }, RequireAdmin),
 };
 
 const pages: RouteObject[] = (Object.keys(PAGES) as PageName[]).map((name) =>

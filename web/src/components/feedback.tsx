@@ -87,27 +87,41 @@ export function QueryState<T>(props: {
   return <>{props.children(query.data)}</>;
 }
 
-/** The end of every form: what went wrong (announced), and the submit button, busy while sending. */
-export function FormSubmit(props: {
+interface MutationButtonProps {
   mutation: { isPending: boolean; error: unknown };
   errorTitle: string;
   label: string;
-  busyLabel: string;
-  wide?: boolean;
-}) {
+  busyLabel?: string;
+  className?: string;
+}
+
+/** What went wrong (announced), then the button that sends, busy while sending. */
+function MutationButton(props: MutationButtonProps & { type: 'submit' | 'button'; onClick?: () => void }) {
+  const { mutation } = props;
   return (
     <>
-      <ErrorNotice error={props.mutation.error} title={props.errorTitle} />
+      <ErrorNotice error={mutation.error} title={props.errorTitle} />
       <button
-        type="submit"
-        className={props.wide === false ? 'button' : 'button button-wide'}
-        disabled={props.mutation.isPending}
-        aria-busy={props.mutation.isPending}
+        type={props.type}
+        className={props.className ?? 'button button-wide'}
+        onClick={props.onClick}
+        disabled={mutation.isPending}
+        aria-busy={mutation.isPending}
       >
-        {props.mutation.isPending ? props.busyLabel : props.label}
+        {mutation.isPending ? (props.busyLabel ?? props.label) : props.label}
       </button>
     </>
   );
+}
+
+/** The end of every form: what went wrong and the submit button. */
+export function FormSubmit(props: MutationButtonProps & { wide?: boolean }) {
+  return <MutationButton {...props} type="submit" className={props.wide === false ? 'button' : undefined} />;
+}
+
+/** A button that does one thing at once (sign out, confirm an address), with what went wrong. */
+export function ActionButton(props: MutationButtonProps & { mutation: { mutate: () => void } }) {
+  return <MutationButton {...props} type="button" onClick={() => props.mutation.mutate()} />;
 }
 
 /** A link-button to the catalog inside an empty state ("Your bag is empty", "No orders yet"). */

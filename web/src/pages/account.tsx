@@ -6,7 +6,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { useMe } from '../api/queries.ts';
 import { signIn, signOut, useSession } from '../auth/session.ts';
-import { ErrorNotice, FormSubmit, Notice, QueryState } from '../components/feedback.tsx';
+import { ActionButton, FormSubmit, Notice, QueryState } from '../components/feedback.tsx';
 import { Fields, type FieldSpec } from '../components/field.tsx';
 import { Page } from '../components/page.tsx';
 import { useFormMutation } from '../forms/use-form-mutation.ts';
@@ -155,15 +155,12 @@ export function AccountPage() {
       <p className="account-links">
         <Link to={pathTo('orders')}>My orders</Link>
       </p>
-      <ErrorNotice error={out.error} title="You are still signed in" />
-      <button
-        type="button"
+      <ActionButton
+        mutation={out}
+        errorTitle="You are still signed in"
+        label="Sign out"
         className="button button-secondary"
-        onClick={() => out.mutate()}
-        disabled={out.isPending}
-      >
-        Sign out
-      </button>
+      />
     </Page>
   );
 }

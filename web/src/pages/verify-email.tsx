@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
-import { ErrorNotice, Notice } from '../components/feedback.tsx';
+import { ActionButton, Notice } from '../components/feedback.tsx';
 import { Page } from '../components/page.tsx';
 
 export function VerifyEmailPage() {
@@ -28,15 +28,12 @@ export function VerifyEmailPage() {
       ) : (
         <>
           <p>Press the button to confirm that this email address belongs to you.</p>
-          <ErrorNotice error={confirm.error} title="Your email address is not confirmed" />
-          <button
-            type="button"
-            className="button button-wide"
-            onClick={() => confirm.mutate()}
-            disabled={confirm.isPending}
-          >
-            {confirm.isPending ? 'Confirming…' : 'Confirm my email address'}
-          </button>
+          <ActionButton
+            mutation={confirm}
+            errorTitle="Your email address is not confirmed"
+            label="Confirm my email address"
+            busyLabel="Confirming…"
+          />
         </>
       )}
     </Page>
