@@ -47,6 +47,39 @@ const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_URL$|^REDIS_URL$|^SER
 const PROMETHEUS_RELEASE = readYaml<{ spec: { source: { helm: { releaseName: string } } } }>(
   path.join(ROOT, 'deploy/argocd/apps/kube-prometheus-stack.yaml'),
 ).spec.source.helm.releaseName;
+/** Values of the Valkey chart that Argo CD installs beside an environment (its data Application). */
+interface ValkeyValues {
+  fullnameOverride?: string;
+  auth?: { enabled?: boolean; usersExistingSecret?: string };
+  replica?: {
+    enabled?: boolean;
+    sentinel?: {
+      enabled?: boolean;
+      masterSet?: string;
+      passwordKey?: string;
+      service?: { port?: number };
+    };
+  };
+}
+/** The Valkey chart's defaults for what the services need to find its Sentinels. */
+const VALKEY_DEFAULTS = { masterSet: 'mymaster', sentinelPort: 26379, sentinelPasswordKey: 'sentinel' };
+/** Release name Argo CD gives the Valkey chart: its pods carry it as app.kubernetes.io/instance. */
+const VALKEY_RELEASE = 'valkey';
+
+/** The Valkey Argo CD installs beside an environment; the chart's defaults have none. */
+function valkeyOf(env: Environment): ValkeyValues | null {
+  if (env === 'default') return null;
+  const app = readYaml<{
+    spec: {
+      sources: Array<{ chart?: string; helm?: { releaseName?: string; valuesObject?: ValkeyValues } }>;
+    };
+  }>(path.join(ROOT, `deploy/argocd/apps/minishop-${env}-data.yaml`));
+  const source = app.spec.sources.find((s) => s.chart === 'valkey');
+  if (!source) throw new Error(`minishop-${env}-data installs no Valkey`);
+  expect(source.helm?.releaseName).toBe(VALKEY_RELEASE);
+  return source.helm?.valuesObject ?? {};
+}
+
 /** The port every container serves /healthz, /readyz and /metrics on. */
 const MANAGEMENT_PORT = 9000;
 /** Seconds a service may spend draining after SIGTERM (the kit's default). */
@@ -495,6 +528,55 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
         problems.push(`${w.metadata.name}: egress to the internet`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('connects the Redis users through the Sentinels wherever the environment runs Valkey with them', () => {
+    const valkey = valkeyOf(env);
+    const sentinel =
+      valkey?.replica?.enabled && valkey.replica.sentinel?.enabled ? valkey.replica.sentinel : null;
+    const fullname = valkey?.fullnameOverride ?? VALKEY_RELEASE;
+    const port = sentinel?.service?.port ?? VALKEY_DEFAULTS.sentinelPort;
+    const expected = sentinel
+      ? {
+          REDIS_SENTINELS: `${fullname}-sentinel:${port}`,
+          REDIS_SENTINEL_MASTER: sentinel.masterSet ?? VALKEY_DEFAULTS.masterSet,
+          // The Sentinels' password sits beside the Valkey users' passwords, in the same Secret.
+          REDIS_SENTINEL_PASSWORD:
+            valkey?.auth?.enabled && valkey.auth.usersExistingSecret
+              ? `<secret ${valkey.auth.usersExistingSecret}/${sentinel.passwordKey ?? VALKEY_DEFAULTS.sentinelPasswordKey}>`
+              : undefined,
+        }
+      : { REDIS_SENTINELS: undefined, REDIS_SENTINEL_MASTER: undefined, REDIS_SENTINEL_PASSWORD: undefined };
+    // As the Valkey chart labels its pods: the data nodes, and the Sentinels beside them.
+    const dataNode = { 'app.kubernetes.io/name': 'valkey', 'app.kubernetes.io/instance': VALKEY_RELEASE };
+    const sentinelPod = { ...dataNode, 'app.kubernetes.io/component': 'sentinel' };
+    const redisUsers: string[] = [];
+    const problems: string[] = [];
+    for (const d of deployments()) {
+      const vars = containerEnv(d.spec.template.spec.containers[0]!, objects());
+      const usesRedis = vars.REDIS_URL !== undefined;
+      if (usesRedis) redisUsers.push(serviceOf(d));
+      const wanted = usesRedis ? expected : {};
+      const got = {
+        REDIS_SENTINELS: vars.REDIS_SENTINELS,
+        REDIS_SENTINEL_MASTER: vars.REDIS_SENTINEL_MASTER,
+        REDIS_SENTINEL_PASSWORD: vars.REDIS_SENTINEL_PASSWORD,
+      };
+      for (const [key, value] of Object.entries(got)) {
+        const want = (wanted as Record<string, string | undefined>)[key];
+        if (value !== want) problems.push(`${serviceOf(d)}: ${key} is ${value}, expected ${want}`);
+      }
+      // The Sentinel names the primary by its address, so the data nodes must stay reachable too.
+      if (allowed(policies(), podLabels(d), dataNode, 6379) !== usesRedis)
+        problems.push(`${serviceOf(d)}: data nodes on 6379 ${usesRedis ? 'closed' : 'open'}`);
+      const sentinelOpen = allowed(policies(), podLabels(d), sentinelPod, port);
+      if (sentinelOpen !== (usesRedis && sentinel !== null))
+        problems.push(`${serviceOf(d)}: Sentinels on ${port} ${sentinelOpen ? 'open' : 'closed'}`);
+    }
+    expect(problems).toEqual([]);
+    expect(redisUsers.sort()).toEqual(['auth', 'cart', 'gateway']);
+    // Production's Valkey fails over through Sentinels; staging runs one node.
+    expect(sentinel !== null).toBe(env === 'production');
   });
 
   it('migrates each database before install and upgrade, then starts the services, the gateway last', () => {

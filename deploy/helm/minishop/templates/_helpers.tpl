@@ -108,6 +108,11 @@ key: DATABASE_URL
 {{- end -}}
 {{- $_ := set $env (printf "%s_URL" (upper $callee)) (printf "http://%s-%s:%v" $root.Release.Name $callee $target.port) -}}
 {{- end -}}
+{{- $sentinel := $root.Values.redis.sentinel -}}
+{{- if and $svc.redis $sentinel.enabled -}}
+{{- $_ := set $env "REDIS_SENTINELS" (printf "%s:%v" $sentinel.service $sentinel.port) -}}
+{{- $_ := set $env "REDIS_SENTINEL_MASTER" $sentinel.masterSet -}}
+{{- end -}}
 {{- with $root.Values.tracing.otlpEndpoint -}}
 {{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
 {{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (toString $root.Values.tracing.sampleRatio) -}}
@@ -118,13 +123,24 @@ key: DATABASE_URL
 {{- toYaml $env -}}
 {{- end -}}
 
-{{/* Environment entries read from Secrets: DATABASE_URL and the service's secretEnv keys. */}}
+{{/*
+Environment entries read from Secrets: DATABASE_URL, the Sentinels' password (from the Secret of
+the Valkey users' passwords) and the service's secretEnv keys.
+*/}}
 {{- define "minishop.secretEnv" -}}
 {{- if .svc.database -}}
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
       {{- include "minishop.databaseSecretRef" . | nindent 6 }}
+{{- end }}
+{{- $sentinel := .root.Values.redis.sentinel }}
+{{- if and .svc.redis $sentinel.enabled $sentinel.passwordSecret.name }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sentinel.passwordSecret.name }}
+      key: {{ $sentinel.passwordSecret.key }}
 {{- end }}
 {{- range $key := .svc.secretEnv }}
 - name: {{ $key }}
