@@ -46,6 +46,35 @@ describe('the admin', () => {
       .toContain('Shipped');
   });
 
+  it('deletes a product, which the storefront’s search then no longer finds', async () => {
+    const product = await flow.newProduct('Walnut tray');
+    const { page: customer } = await visit();
+    const search = `/?q=${encodeURIComponent(product.name)}`;
+    const found = () => customer.getByRole('list', { name: 'Products' }).getByRole('listitem').count();
+    await customer.goto(search);
+    await expect.poll(found, flow.SOON).toBe(1);
+
+    const { page: admin } = await visit();
+    await flow.signInAsAdmin(admin);
+    await admin.goto(`/admin/products?q=${encodeURIComponent(product.name)}`);
+    await admin.getByRole('link', { name: `Edit ${product.name}` }).click();
+    await admin.getByRole('button', { name: 'Delete product' }).click();
+    await admin.getByRole('button', { name: `Yes, delete ${product.name}` }).click();
+    await flow.expectHeading(admin, 'Products');
+
+    // The catalog lets a search be cached for a second: look again until it is gone.
+    await expect
+      .poll(async () => {
+        await customer.goto(search);
+        await customer.getByRole('heading', { level: 1 }).waitFor();
+        return customer.getByText('Nothing matches').count();
+      }, flow.SOON)
+      .toBe(1);
+    expect(await customer.getByRole('list', { name: 'Products' }).count()).toBe(0);
+  });
+});
+
+describe('the admin cancelling an order', () => {
   it('cancels a paid order, which is refunded: both order pages and the customer’s mail say so', async () => {
     const product = await flow.newProduct('Cotton tote');
     const { page: customer, who } = await flow.signedUpShopper(visit);
@@ -78,32 +107,5 @@ describe('the admin', () => {
       .toContain('Cancelled');
     const mail = await flow.mailText(who.email, /was cancelled/);
     expect(mail).toMatch(/has been refunded/);
-  });
-
-  it('deletes a product, which the storefront’s search then no longer finds', async () => {
-    const product = await flow.newProduct('Walnut tray');
-    const { page: customer } = await visit();
-    const search = `/?q=${encodeURIComponent(product.name)}`;
-    const found = () => customer.getByRole('list', { name: 'Products' }).getByRole('listitem').count();
-    await customer.goto(search);
-    await expect.poll(found, flow.SOON).toBe(1);
-
-    const { page: admin } = await visit();
-    await flow.signInAsAdmin(admin);
-    await admin.goto(`/admin/products?q=${encodeURIComponent(product.name)}`);
-    await admin.getByRole('link', { name: `Edit ${product.name}` }).click();
-    await admin.getByRole('button', { name: 'Delete product' }).click();
-    await admin.getByRole('button', { name: `Yes, delete ${product.name}` }).click();
-    await flow.expectHeading(admin, 'Products');
-
-    // The catalog lets a search be cached for a second: look again until it is gone.
-    await expect
-      .poll(async () => {
-        await customer.goto(search);
-        await customer.getByRole('heading', { level: 1 }).waitFor();
-        return customer.getByText('Nothing matches').count();
-      }, flow.SOON)
-      .toBe(1);
-    expect(await customer.getByRole('list', { name: 'Products' }).count()).toBe(0);
   });
 });
