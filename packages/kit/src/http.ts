@@ -20,6 +20,8 @@ import { installMetrics } from './metrics.ts';
 import { createManagement, type ManagementServer, type ReadinessCheck } from './management.ts';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './jwt.ts';
+import type { Queryable } from './db.ts';
+import type { Redis } from './redis.ts';
 import { installAuth, refuseLateGuards } from './auth-guard.ts';
 import { loggerOptions } from './logging.ts';
 import { inRequest } from './request-context.ts';
@@ -54,6 +56,26 @@ export interface ServiceOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
+/**
+ * What a service is built from, as its buildApp receives it: the log level comes from its config,
+ * the token verifier enables the guards, and each store given (pool, Redis) becomes a readiness
+ * check of its own (`db`, `redis`). A service whose stores must not gate its traffic omits them.
+ */
+export interface ServiceDeps {
+  config?: { LOG_LEVEL?: string };
+  tokens?: TokenVerifier;
+  pool?: Queryable;
+  redis?: Pick<Redis, 'ping'>;
+}
+
+function storeChecks(deps: ServiceDeps): Record<string, ReadinessCheck> {
+  const { pool, redis } = deps;
+  return {
+    ...(pool ? { db: () => pool.query('SELECT 1') } : {}),
+    ...(redis ? { redis: () => redis.ping() } : {}),
+  };
+}
+
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -78,7 +100,13 @@ declare module 'fastify' {
   }
 }
 
-export async function createService(options: ServiceOptions): Promise<App> {
+export async function createService(given: ServiceOptions, deps: ServiceDeps = {}): Promise<App> {
+  const options: ServiceOptions = {
+    logLevel: deps.config?.LOG_LEVEL,
+    tokens: deps.tokens,
+    ...given,
+    readiness: { ...storeChecks(deps), ...given.readiness },
+  };
   const telemetry = activeTelemetry();
   const app = Fastify({
     logger: loggerOptions(options.name, options.logLevel),

@@ -15,14 +15,11 @@ afterAll(async () => {
 });
 
 async function serviceWith(pool: Pool | null, redis: Redis | null): Promise<App> {
-  const app = await createService({
-    name: 'outage-test',
-    logLevel: 'silent',
-    readiness: {
-      ...(pool ? { db: () => pool.query('SELECT 1') } : {}),
-      ...(redis ? { redis: () => redis.ping() } : {}),
-    },
-  });
+  // The stores given become the readiness checks `db` and `redis`.
+  const app = await createService(
+    { name: 'outage-test', logLevel: 'silent' },
+    { pool: pool ?? undefined, redis: redis ?? undefined },
+  );
   app.get('/count', async () => ({ rows: (await pool!.query('SELECT 1 AS one')).rowCount }));
   app.get('/cached', async () => ({ value: await redis!.get('outage-test:key') }));
   app.get('/dropped', async () => pool!.query('SELECT pg_terminate_backend(pg_backend_pid())'));

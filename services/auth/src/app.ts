@@ -43,18 +43,15 @@ export async function buildApp(deps: AuthDeps): Promise<App> {
     audience: config.JWT_AUDIENCE,
     loadKeys: () => keys.published(),
   });
-  const app = await createService({
-    name: 'auth',
-    description: 'Accounts, sessions, signing keys and service clients',
-    logLevel: config.LOG_LEVEL,
-    tokens: verifier,
-    // Login limits count per client address; behind the gateway, the one it reports.
-    trustProxy: parseTrustedProxies(config.TRUSTED_PROXIES),
-    readiness: {
-      db: () => pool.query('SELECT 1'),
-      redis: () => redis.ping(),
+  const app = await createService(
+    {
+      name: 'auth',
+      description: 'Accounts, sessions, signing keys and service clients',
+      // Login limits count per client address; behind the gateway, the one it reports.
+      trustProxy: parseTrustedProxies(config.TRUSTED_PROXIES),
     },
-  });
+    { config, pool, redis, tokens: verifier },
+  );
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
   const ctx: AuthContext = {

@@ -19,13 +19,10 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, redis } = deps;
-  const app = await createService({
-    name: 'cart',
-    description: 'One cart per user, priced from the catalog.',
-    logLevel: config.LOG_LEVEL,
-    tokens: deps.tokens,
-    readiness: { redis: () => redis.ping() },
-  });
+  const app = await createService(
+    { name: 'cart', description: 'One cart per user, priced from the catalog.' },
+    deps,
+  );
   const cart: CartDeps = {
     carts: createCartRepository(redis, {
       maxQuantityPerLine: MAX_QUANTITY_PER_LINE,

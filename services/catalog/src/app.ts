@@ -19,13 +19,10 @@ export interface CatalogDeps {
 
 export async function buildApp(deps: CatalogDeps): Promise<App> {
   const { config, pool } = deps;
-  const app = await createService({
-    name: 'catalog',
-    description: 'Products, prices, stock and the stock reservations of checkout.',
-    logLevel: config.LOG_LEVEL,
-    tokens: deps.tokens,
-    readiness: { db: () => pool.query('SELECT 1') },
-  });
+  const app = await createService(
+    { name: 'catalog', description: 'Products, prices, stock and the stock reservations of checkout.' },
+    deps,
+  );
   const ctx = { pool, config };
   productRoutes(app, ctx);
   reservationRoutes(app, ctx);

@@ -28,19 +28,19 @@ const DRAINED_BYTES = 16 * 1024 * 1024;
 
 export async function buildApp(deps: Deps): Promise<App> {
   const { config, redis, tokens } = deps;
-  const app = await createService({
-    name: 'gateway',
-    description: 'The public entry point of Minishop',
-    logLevel: config.LOG_LEVEL,
-    tokens,
-    bodyLimit: BODY_LIMIT_BYTES,
-    // Behind N proxies the client is the Nth X-Forwarded-For entry from the right; entries a
-    // client wrote itself are never believed. Scheme and host are taken from them the same way.
-    trustProxy: config.TRUST_PROXY_HOPS > 0 ? (_address, hop) => hop < config.TRUST_PROXY_HOPS : false,
-    // Nothing to check: without Redis the rate limit counts per replica and everything else
-    // works, so a Redis outage must not take every gateway out of its Service.
-    readiness: {},
-  });
+  const app = await createService(
+    {
+      name: 'gateway',
+      description: 'The public entry point of Minishop',
+      bodyLimit: BODY_LIMIT_BYTES,
+      // Behind N proxies the client is the Nth X-Forwarded-For entry from the right; entries a
+      // client wrote itself are never believed. Scheme and host are taken from them the same way.
+      trustProxy: config.TRUST_PROXY_HOPS > 0 ? (_address, hop) => hop < config.TRUST_PROXY_HOPS : false,
+    },
+    // Redis is not given, so nothing is checked: without it the rate limit counts per replica and
+    // everything else works, so a Redis outage must not take every gateway out of its Service.
+    { config, tokens },
+  );
 
   // Bodies are forwarded as the bytes that arrived (never parsed and re-serialised); the
   // services validate them. Only the size limit is enforced here.

@@ -19,13 +19,13 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, pool } = deps;
-  const app = await createService({
-    name: 'notifications',
-    description: 'Email notifications: templates, SMTP delivery with retries, and the delivery log.',
-    logLevel: config.LOG_LEVEL,
-    tokens: deps.tokens,
-    readiness: { db: () => pool.query('select 1') },
-  });
+  const app = await createService(
+    {
+      name: 'notifications',
+      description: 'Email notifications: templates, SMTP delivery with retries, and the delivery log.',
+    },
+    deps,
+  );
   const mailer = deps.mailer ?? smtpMailer(config);
   const worker = createDeliveryWorker({
     pool,

@@ -34,13 +34,7 @@ export interface AppDeps {
 const RESUME_BATCH = 20;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const app = await createService({
-    name: 'orders',
-    description: 'Orders and the checkout saga',
-    logLevel: deps.config.LOG_LEVEL,
-    tokens: deps.tokens,
-    readiness: { db: () => deps.pool.query('SELECT 1') },
-  });
+  const app = await createService({ name: 'orders', description: 'Orders and the checkout saga' }, deps);
   const saga: SagaDeps = {
     pool: deps.pool,
     upstreams: deps.upstreams,

@@ -23,13 +23,13 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, pool } = deps;
-  const app = await createService({
-    name: 'payments',
-    description: 'Payments and refunds of orders, through a Stripe-compatible payment provider.',
-    logLevel: config.LOG_LEVEL,
-    tokens: deps.tokens,
-    readiness: { db: () => pool.query('select 1') },
-  });
+  const app = await createService(
+    {
+      name: 'payments',
+      description: 'Payments and refunds of orders, through a Stripe-compatible payment provider.',
+    },
+    deps,
+  );
   const provider = deps.provider ?? stripeProvider(config);
   // Orders runs the checkout saga (which charges here) before it answers a retry.
   const ordersTimeoutMs = Math.min(

@@ -20,13 +20,10 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, pool } = deps;
-  const app = await createService({
-    name: 'shipping',
-    description: 'Shipments, tracking numbers and shipment status.',
-    logLevel: config.LOG_LEVEL,
-    tokens: deps.tokens,
-    readiness: { db: () => pool.query('SELECT 1') },
-  });
+  const app = await createService(
+    { name: 'shipping', description: 'Shipments, tracking numbers and shipment status.' },
+    deps,
+  );
   const relay = createOrdersRelay({
     pool,
     orders: deps.orders,
