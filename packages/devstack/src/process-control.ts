@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -83,14 +83,17 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+/** A signal, and how long the process gets to exit after it before the next one. */
+export interface StopStep {
+  signal: NodeJS.Signals;
+  waitMs: number;
+}
+
 /**
  * Sends each signal in turn, giving the process its time to exit after each one.
  * Works for our own children and for leftovers found through a pid file.
  */
-export async function stopProcess(
-  target: ChildProcess | number,
-  steps: Array<{ signal: NodeJS.Signals; waitMs: number }>,
-): Promise<void> {
+export async function stopProcess(target: ChildProcess | number, steps: StopStep[]): Promise<void> {
   const pid = typeof target === 'number' ? target : target.pid;
   if (pid === undefined) return;
   for (const step of steps) {
@@ -104,6 +107,30 @@ export async function stopProcess(
         : await waitForChildExit(target, step.waitMs);
     if (gone) return;
   }
+}
+
+/**
+ * A killed run can leave its server running on our data directory, and its pid file behind. Stops
+ * the process the pid file names while its command line still matches `command`, removes the file
+ * (one naming a dead or unrelated process is only removed), and says whether a server was stopped.
+ */
+export async function stopLeftoverServer(
+  pidFile: string,
+  command: RegExp,
+  steps: StopStep[],
+): Promise<boolean> {
+  let content: string;
+  try {
+    content = await readFile(pidFile, 'utf8');
+  } catch {
+    return false;
+  }
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  const running =
+    Number.isInteger(pid) && pid > 0 && isAlive(pid) && command.test((await commandLineOf(pid)) ?? '');
+  if (running) await stopProcess(pid, steps);
+  await rm(pidFile, { force: true });
+  return running;
 }
 
 const killOnExit = new Map<ChildProcess, NodeJS.Signals>();

@@ -7,12 +7,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './free-port.ts';
 import {
-  commandLineOf,
-  isAlive,
   killOnParentExit,
   sleep,
+  stopLeftoverServer,
   stopProcess,
   waitForChildExit,
+  type StopStep,
 } from './process-control.ts';
 
 export interface StartRedisOptions {
@@ -30,6 +30,11 @@ export interface RedisServer {
 }
 
 const START_TIMEOUT_MS = 20_000;
+/** SIGTERM makes Redis flush its append-only file before exiting. */
+const SHUTDOWN = [
+  { signal: 'SIGTERM', waitMs: 10_000 },
+  { signal: 'SIGKILL', waitMs: 2000 },
+] satisfies StopStep[];
 
 export const REDIS_MISSING_MESSAGE =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: `sudo apt-get install redis-server`, ' +
@@ -43,7 +48,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const persistent = options.persistent ?? true;
   if (dataDir) {
     await fs.mkdir(dataDir, { recursive: true });
-    await stopLeftoverServer(path.join(dataDir, 'redis.pid'));
+    await stopLeftoverServer(path.join(dataDir, 'redis.pid'), /redis-server/, SHUTDOWN);
   }
 
   let lastError: Error | undefined;
@@ -98,11 +103,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       url,
       embedded: true,
       stop: () => {
-        // SIGTERM makes Redis flush its append-only file before exiting.
-        stopped ??= stopProcess(child, [
-          { signal: 'SIGTERM', waitMs: 10_000 },
-          { signal: 'SIGKILL', waitMs: 2000 },
-        ]).then(forget);
+        stopped ??= stopProcess(child, SHUTDOWN).then(forget);
         return stopped;
       },
     };
@@ -140,26 +141,4 @@ async function waitForPing(child: ChildProcess, port: number): Promise<void> {
   throw new Error(
     exited ? 'redis-server exited while starting.' : 'redis-server did not answer PING in time.',
   );
-}
-
-/** A killed run can leave its redis-server running on our data directory: stop it first. */
-async function stopLeftoverServer(pidFile: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number.parseInt(await fs.readFile(pidFile, 'utf8'), 10);
-  } catch {
-    return;
-  }
-  if (
-    Number.isInteger(pid) &&
-    pid > 0 &&
-    isAlive(pid) &&
-    /redis-server/.test((await commandLineOf(pid)) ?? '')
-  ) {
-    await stopProcess(pid, [
-      { signal: 'SIGTERM', waitMs: 10_000 },
-      { signal: 'SIGKILL', waitMs: 2000 },
-    ]);
-  }
-  await fs.rm(pidFile, { force: true });
 }
