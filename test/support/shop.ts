@@ -118,7 +118,6 @@ export async function startShop(
   const gateway = stack.urls.gateway;
   const api = <T = Body>(method: string, url: string, opts?: CallOptions) =>
     call<T>(gateway, method, url, opts);
-  const providerKey = { authorization: `Bearer ${stack.secrets.paymentProviderSecretKey}` };
   let admin: string | undefined;
 
   const shop: Shop = {
@@ -180,6 +179,21 @@ export async function startShop(
         },
       });
     },
+    ...simulatorCalls(stack),
+    async stop() {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return shop;
+}
+
+/** Reads and fault switches of the payment provider simulator and the mail sink. */
+function simulatorCalls(
+  stack: RunningStack,
+): Pick<Shop, 'chargesFor' | 'providerRead' | 'providerFaults' | 'mailTo' | 'mailChaos'> {
+  const providerKey = { authorization: `Bearer ${stack.secrets.paymentProviderSecretKey}` };
+  return {
     async chargesFor(orderId, status = 'succeeded') {
       const res = await call(
         stack.urls.paymentProvider,
@@ -212,10 +226,5 @@ export async function startShop(
     async mailChaos(body) {
       await call(stack.urls.mailUi, 'PUT', '/api/v1/chaos', { body });
     },
-    async stop() {
-      await stack.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
   };
-  return shop;
 }

@@ -194,6 +194,15 @@ export async function createService(given: ServiceOptions, deps: ServiceDeps = {
   if (options.tokens) installAuth(app, options.tokens);
   refuseLateGuards(app);
 
+  attachManagement(app, options, registry);
+  return app;
+}
+
+/**
+ * The management server of the app (`app.management`). Readiness fails as soon as the service
+ * starts to stop; the management server itself closes last, after in-flight requests have drained.
+ */
+function attachManagement(app: App, options: ServiceOptions, registry: Registry): void {
   let stopping = false;
   const management = createManagement({
     name: options.name,
@@ -203,10 +212,9 @@ export async function createService(given: ServiceOptions, deps: ServiceDeps = {
     stopping: () => stopping,
   });
   app.decorate('management', management);
-  // Readiness fails as soon as the service starts to stop; the management server itself closes
-  // last, after in-flight requests have drained. A connection whose request was in flight stays
-  // open after its answer (keep-alive), which would hold the drain for the keep-alive timeout:
-  // idle connections are closed every 100 ms until the server has closed.
+  // A connection whose request was in flight stays open after its answer (keep-alive), which
+  // would hold the drain for the keep-alive timeout: idle connections are closed every 100 ms
+  // until the server has closed.
   let reaper: NodeJS.Timeout | undefined;
   app.addHook('preClose', (done) => {
     stopping = true;
@@ -218,5 +226,4 @@ export async function createService(given: ServiceOptions, deps: ServiceDeps = {
     clearInterval(reaper);
     await management.close();
   });
-  return app;
 }

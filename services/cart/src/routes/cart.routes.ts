@@ -144,6 +144,11 @@ export function cartRoutes(app: App, deps: CartDeps): void {
     },
   );
 
+  internalCartRoutes(app, deps);
+}
+
+/** What other services may do to a user's cart, each with its own service scope. */
+function internalCartRoutes(app: App, deps: CartDeps): void {
   app.get(
     '/cart/internal/:user_id',
     {

@@ -100,12 +100,27 @@ export function createUpstreams(config: Config): Upstreams {
   });
   const client = (name: string, baseUrl: string, timeoutMs = config.UPSTREAM_TIMEOUT_MS): ServiceClient =>
     createServiceClient({ name, baseUrl, timeoutMs, token: token.get, onTokenRejected: token.invalidate });
-  const cart = client('cart', config.CART_URL);
-  const catalog = client('catalog', config.CATALOG_URL);
-  const payments = client('payments', config.PAYMENTS_URL, config.PAYMENT_TIMEOUT_MS);
-  const shipping = client('shipping', config.SHIPPING_URL);
   const notifications = client('notifications', config.NOTIFICATIONS_URL);
+  return {
+    ...cartCalls(client('cart', config.CART_URL)),
+    ...catalogCalls(client('catalog', config.CATALOG_URL)),
+    ...paymentCalls(client('payments', config.PAYMENTS_URL, config.PAYMENT_TIMEOUT_MS)),
+    ...shippingCalls(client('shipping', config.SHIPPING_URL)),
+    async notify(notification) {
+      expect2xx(
+        'notifications',
+        await notifications.request({
+          method: 'POST',
+          path: '/notify',
+          body: notification,
+          idempotent: true,
+        }),
+      );
+    },
+  };
+}
 
+function cartCalls(cart: ServiceClient): Pick<Upstreams, 'readCart' | 'clearCart'> {
   return {
     async readCart(userId) {
       const res = await cart.request<{ items: CartItem[] }>({
@@ -121,6 +136,19 @@ export function createUpstreams(config: Config): Upstreams {
     async clearCart(userId, deadline) {
       expect2xx('cart', await cart.request({ method: 'DELETE', path: `/cart/internal/${userId}`, deadline }));
     },
+  };
+}
+
+function catalogCalls(catalog: ServiceClient): Pick<Upstreams, 'reserve' | 'commit' | 'release'> {
+  // Committing and releasing are keyed by the order id, so both may be repeated.
+  const settle = (orderId: string, step: 'commit' | 'release', deadline: number | undefined) =>
+    catalog.request({
+      method: 'POST',
+      path: `/catalog/reservations/${orderId}/${step}`,
+      idempotent: true,
+      deadline,
+    });
+  return {
     async reserve(orderId, lines, deadline) {
       const res = await catalog.request<{ items: ReservedItem[]; short?: [] }>({
         method: 'POST',
@@ -133,27 +161,22 @@ export function createUpstreams(config: Config): Upstreams {
       return { ok: true, items: expect2xx<{ items: ReservedItem[] }>('catalog', res).items };
     },
     async commit(orderId, deadline) {
-      const res = await catalog.request({
-        method: 'POST',
-        path: `/catalog/reservations/${orderId}/commit`,
-        idempotent: true,
-        deadline,
-      });
+      const res = await settle(orderId, 'commit', deadline);
       if (res.status === 409 || res.status === 404) return 'gone';
       expect2xx('catalog', res);
       return 'committed';
     },
     async release(orderId, deadline) {
-      const res = await catalog.request({
-        method: 'POST',
-        path: `/catalog/reservations/${orderId}/release`,
-        idempotent: true,
-        deadline,
-      });
+      const res = await settle(orderId, 'release', deadline);
       // No reservation left to release (never made, or expired) is the outcome we want.
       if (res.status === 404) return;
       expect2xx('catalog', res);
     },
+  };
+}
+
+function paymentCalls(payments: ServiceClient): Pick<Upstreams, 'charge' | 'refund'> {
+  return {
     async charge(request, deadline) {
       const res = await payments.request<Payment>({
         method: 'POST',
@@ -176,6 +199,11 @@ export function createUpstreams(config: Config): Upstreams {
         }),
       );
     },
+  };
+}
+
+function shippingCalls(shipping: ServiceClient): Pick<Upstreams, 'createShipment' | 'cancelShipment'> {
+  return {
     async createShipment(request, deadline) {
       const res = await shipping.request<Shipment>({
         method: 'POST',
@@ -196,17 +224,6 @@ export function createUpstreams(config: Config): Upstreams {
       if (res.status === 409) return 'shipped';
       if (res.status !== 404) expect2xx('shipping', res);
       return 'cancelled';
-    },
-    async notify(notification) {
-      expect2xx(
-        'notifications',
-        await notifications.request({
-          method: 'POST',
-          path: '/notify',
-          body: notification,
-          idempotent: true,
-        }),
-      );
     },
   };
 }
