@@ -30,7 +30,8 @@ function restoreState(deps: ProviderDeps): void {
   deps.events.resumePending();
 }
 
-export function buildApp(config: Config): FastifyInstance {
+/** `now` is the clock idempotency keys expire by; tests move it instead of waiting out a TTL. */
+export function buildApp(config: Config, { now = Date.now }: { now?: () => number } = {}): FastifyInstance {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL },
     genReqId: () => newId('req', 14),
@@ -44,7 +45,7 @@ export function buildApp(config: Config): FastifyInstance {
     state,
     ledger: new Ledger(state),
     faults,
-    idempotency: new IdempotencyStore(config.PROVIDER_IDEMPOTENCY_TTL_SECONDS * 1000, Date.now, state),
+    idempotency: new IdempotencyStore(config.PROVIDER_IDEMPOTENCY_TTL_SECONDS * 1000, now, state),
     events: new WebhookDispatcher({
       url: config.PROVIDER_WEBHOOK_URL,
       secret: config.PROVIDER_WEBHOOK_SECRET,

@@ -73,7 +73,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startProvider(env: Record<string, string> = {}): Promise<Harness> {
+export async function startProvider(
+  env: Record<string, string> = {},
+  clock: { now?: () => number } = {},
+): Promise<Harness> {
   const receiver = new WebhookReceiver();
   const webhookUrl = await receiver.start();
   const config = loadConfig({
@@ -86,7 +89,7 @@ export async function startProvider(env: Record<string, string> = {}): Promise<H
     PROVIDER_WEBHOOK_RETRY_BASE_MS: '20',
     ...env,
   });
-  const app = buildApp(config);
+  const app = buildApp(config, clock);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;
 
