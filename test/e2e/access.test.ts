@@ -152,24 +152,24 @@ describe('checks before the body is read', () => {
   });
 });
 
+/** A client-credentials token request by one of the shop's service clients, with its real secret. */
+function clientToken(client: 'shipping' | 'orders', scope: string) {
+  return tokenRequest(shop, {
+    grant_type: 'client_credentials',
+    client_id: client,
+    client_secret: shop.stack.secrets.serviceClients[client]!,
+    scope,
+  });
+}
+
 describe('service tokens', () => {
   it('are never given a scope their client does not hold', async () => {
-    const res = await tokenRequest(shop, {
-      grant_type: 'client_credentials',
-      client_id: 'shipping',
-      client_secret: shop.stack.secrets.serviceClients.shipping!,
-      scope: 'notify:send catalog:reserve',
-    });
+    const res = await clientToken('shipping', 'notify:send catalog:reserve');
     expect(res.status).toBe(403);
   });
 
   it('narrowed to some scopes, open only the routes of those scopes', async () => {
-    const res = await tokenRequest(shop, {
-      grant_type: 'client_credentials',
-      client_id: 'orders',
-      client_secret: shop.stack.secrets.serviceClients.orders!,
-      scope: 'cart:read',
-    });
+    const res = await clientToken('orders', 'cart:read');
     expect(res.status).toBe(200);
     expect(res.body.scope).toBe('cart:read');
     const token = res.body.access_token as string;

@@ -88,17 +88,17 @@ afterAll(async () => {
   await catalogPool?.end();
 });
 
+function addItem(token: string, productId: string, quantity: number) {
+  return call(cartUrl, 'POST', '/cart/items', token, { product_id: productId, quantity });
+}
+
 describe('cart with the real catalog', () => {
   it('prices the cart with catalog names and current prices, and follows price changes', async () => {
     const user = issuer.customer();
     const mug = await product('Mug', '19.99', 10);
     const pen = await product('Pen', '0.10', 10);
-    expect(
-      (await call(cartUrl, 'POST', '/cart/items', user.token, { product_id: mug, quantity: 3 })).status,
-    ).toBe(200);
-    expect(
-      (await call(cartUrl, 'POST', '/cart/items', user.token, { product_id: pen, quantity: 2 })).status,
-    ).toBe(200);
+    expect((await addItem(user.token, mug, 3)).status).toBe(200);
+    expect((await addItem(user.token, pen, 2)).status).toBe(200);
     const cartView = await call(cartUrl, 'GET', '/cart', user.token);
     expect(cartView.body.total_price).toBe('60.17');
     expect(cartView.body.items).toEqual(
@@ -117,16 +117,10 @@ describe('cart with the real catalog', () => {
   it('enforces the catalog stock and knows unknown and deleted products', async () => {
     const user = issuer.customer();
     const lamp = await product('Lamp', '30.00', 2);
-    expect(
-      (await call(cartUrl, 'POST', '/cart/items', user.token, { product_id: lamp, quantity: 3 })).status,
-    ).toBe(409);
-    expect(
-      (await call(cartUrl, 'POST', '/cart/items', user.token, { product_id: lamp, quantity: 2 })).status,
-    ).toBe(200);
+    expect((await addItem(user.token, lamp, 3)).status).toBe(409);
+    expect((await addItem(user.token, lamp, 2)).status).toBe(200);
     const unknown = crypto.randomUUID();
-    expect(
-      (await call(cartUrl, 'POST', '/cart/items', user.token, { product_id: unknown, quantity: 1 })).status,
-    ).toBe(404);
+    expect((await addItem(user.token, unknown, 1)).status).toBe(404);
 
     const deleted = await call(catalogUrl, 'DELETE', `/catalog/products/${lamp}`, admin);
     expect(deleted.status).toBeLessThan(300);

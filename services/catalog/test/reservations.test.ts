@@ -23,6 +23,13 @@ function action(orderId: string, verb: 'commit' | 'release') {
   return catalog.request('POST', `/catalog/reservations/${orderId}/${verb}`, { token: catalog.reserveToken });
 }
 
+/** Commits or releases, and expects 200 with the reservation's resulting status. */
+async function expectSettled(orderId: string, verb: 'commit' | 'release', status: string): Promise<void> {
+  const res = await action(orderId, verb);
+  expect(res.status).toBe(200);
+  expect(res.body.status).toBe(status);
+}
+
 async function stock(productId: string): Promise<number> {
   return catalog.stockOf(productId);
 }
@@ -221,17 +228,11 @@ describe('committing and releasing', () => {
     const product = await catalog.createProduct({ stock: 5 });
     const orderId = randomUUID();
     await reserve(orderId, [{ product_id: product.id, quantity: 2 }]);
-    const commit = await action(orderId, 'commit');
-    expect(commit.status).toBe(200);
-    expect(commit.body.status).toBe('committed');
-    const again = await action(orderId, 'commit');
-    expect(again.status).toBe(200);
-    expect(again.body.status).toBe('committed');
+    await expectSettled(orderId, 'commit', 'committed');
+    await expectSettled(orderId, 'commit', 'committed');
     expect(await stock(product.id)).toBe(3);
     // Releasing a committed reservation returns sold units: the order was cancelled and refunded.
-    const release = await action(orderId, 'release');
-    expect(release.status).toBe(200);
-    expect(release.body.status).toBe('released');
+    await expectSettled(orderId, 'release', 'released');
     expect(await stock(product.id)).toBe(5);
     expect((await action(orderId, 'release')).status).toBe(200);
     expect(await stock(product.id)).toBe(5);
@@ -242,13 +243,9 @@ describe('committing and releasing', () => {
     const orderId = randomUUID();
     await reserve(orderId, [{ product_id: product.id, quantity: 4 }]);
     expect(await stock(product.id)).toBe(1);
-    const release = await action(orderId, 'release');
-    expect(release.status).toBe(200);
-    expect(release.body.status).toBe('released');
+    await expectSettled(orderId, 'release', 'released');
     expect(await stock(product.id)).toBe(5);
-    const again = await action(orderId, 'release');
-    expect(again.status).toBe(200);
-    expect(again.body.status).toBe('released');
+    await expectSettled(orderId, 'release', 'released');
     expect(await stock(product.id)).toBe(5);
     expect((await action(orderId, 'commit')).status).toBe(409);
   });

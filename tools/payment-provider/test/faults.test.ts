@@ -15,15 +15,18 @@ const setFaults = async (faults: Record<string, number>) => {
   expect(response.status).toBe(200);
 };
 
+/** A keyed charge that a fault may break: the payment intent, or the error it failed with. */
+function chargeOrError(stripe: Stripe, orderId: string, key: string): Promise<unknown> {
+  return stripe.paymentIntents.create(charge(orderId), { idempotencyKey: key }).catch((e: unknown) => e);
+}
+
 describe('fault injection', () => {
   it('answers 500 before charging when the error rate strikes, and the key stays usable', async () => {
     await setFaults({ error_rate: 1 });
     const stripe = provider.stripe();
     const orderId = newOrderId();
     const key = randomUUID();
-    const error = await stripe.paymentIntents
-      .create(charge(orderId), { idempotencyKey: key })
-      .catch((e: unknown) => e);
+    const error = await chargeOrError(stripe, orderId, key);
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
@@ -55,9 +58,7 @@ describe('fault injection', () => {
     const orderId = newOrderId();
     const key = randomUUID();
     // The SDK retries a reset connection once on its own; the replay is cut too.
-    const error = await stripe.paymentIntents
-      .create(charge(orderId), { idempotencyKey: key })
-      .catch((e: unknown) => e);
+    const error = await chargeOrError(stripe, orderId, key);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect(await provider.succeededCharges(orderId)).toBe(1);
 
