@@ -163,14 +163,6 @@ export async function verificationLink(email: string): Promise<string> {
   return link;
 }
 
-/** Subjects of the mail the shop sent to an address, once `count` of them have arrived. */
-export async function mailSubjects(email: string, count: number): Promise<string[]> {
-  return eventually(async () => {
-    const subjects = (await mailTo(email)).map((m) => m.Subject);
-    return subjects.length >= count ? subjects : undefined;
-  }, `${count} emails to ${email}`);
-}
-
 /** How long a page may take to show what the server did (a checkout, a poll of the order). */
 export const SOON = { timeout: 20_000, interval: 200 };
 
