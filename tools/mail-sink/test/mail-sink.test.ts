@@ -126,6 +126,10 @@ describe('mail sink', () => {
       method: 'DELETE',
     });
     expect((await search(`to:${to}`)).messages.map((m: { Subject: string }) => m.Subject)).toEqual(['three']);
+    const blank = await mail.api('/api/v1/search?query=%20', { method: 'DELETE' });
+    expect(blank.status).toBe(400);
+    expect(blank.text).toBe('Error: no search query');
+    expect((await search(`to:${to}`)).messages_count).toBe(1);
 
     const cleared = await mail.api('/api/v1/messages', { method: 'DELETE' });
     expect(cleared.text).toBe('ok');

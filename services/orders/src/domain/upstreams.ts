@@ -92,6 +92,17 @@ function expect2xx<T>(upstream: string, res: { status: number; body: unknown }):
   throw new UnexpectedReply(upstream, res.status, res.body);
 }
 
+/** A POST the upstream dedupes (so it may be retried) that must succeed; the body of its answer. */
+async function postRepeatable<T>(
+  client: ServiceClient,
+  path: string,
+  body: unknown,
+  deadline?: number,
+): Promise<T> {
+  const res = await client.request<T>({ method: 'POST', path, body, idempotent: true, deadline });
+  return expect2xx<T>(client.name, res);
+}
+
 export function createUpstreams(config: Config): Upstreams {
   const token = serviceToken({
     authUrl: config.AUTH_URL,
@@ -107,15 +118,7 @@ export function createUpstreams(config: Config): Upstreams {
     ...paymentCalls(client('payments', config.PAYMENTS_URL, config.PAYMENT_TIMEOUT_MS)),
     ...shippingCalls(client('shipping', config.SHIPPING_URL)),
     async notify(notification) {
-      expect2xx(
-        'notifications',
-        await notifications.request({
-          method: 'POST',
-          path: '/notify',
-          body: notification,
-          idempotent: true,
-        }),
-      );
+      await postRepeatable(notifications, '/notify', notification);
     },
   };
 }
@@ -177,43 +180,18 @@ function catalogCalls(catalog: ServiceClient): Pick<Upstreams, 'reserve' | 'comm
 
 function paymentCalls(payments: ServiceClient): Pick<Upstreams, 'charge' | 'refund'> {
   return {
-    async charge(request, deadline) {
-      const res = await payments.request<Payment>({
-        method: 'POST',
-        path: '/payments/charges',
-        body: request,
-        idempotent: true, // keyed by order id and attempt
-        deadline,
-      });
-      return expect2xx<Payment>('payments', res);
-    },
+    // Keyed by order id and attempt.
+    charge: (request, deadline) => postRepeatable<Payment>(payments, '/payments/charges', request, deadline),
     async refund(orderId, deadline) {
-      expect2xx(
-        'payments',
-        await payments.request({
-          method: 'POST',
-          path: '/payments/refunds',
-          body: { order_id: orderId },
-          idempotent: true,
-          deadline,
-        }),
-      );
+      await postRepeatable(payments, '/payments/refunds', { order_id: orderId }, deadline);
     },
   };
 }
 
 function shippingCalls(shipping: ServiceClient): Pick<Upstreams, 'createShipment' | 'cancelShipment'> {
   return {
-    async createShipment(request, deadline) {
-      const res = await shipping.request<Shipment>({
-        method: 'POST',
-        path: '/shipping',
-        body: request,
-        idempotent: true, // one shipment per order
-        deadline,
-      });
-      return expect2xx<Shipment>('shipping', res);
-    },
+    // One shipment per order.
+    createShipment: (request, deadline) => postRepeatable<Shipment>(shipping, '/shipping', request, deadline),
     async cancelShipment(shipmentId, deadline) {
       const res = await shipping.request({
         method: 'POST',

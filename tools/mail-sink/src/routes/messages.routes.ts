@@ -1,6 +1,6 @@
 // Mailpit-compatible mailbox operations: list, search, mark read/unread, delete.
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MailStore } from '../mail/mail.store.ts';
 import { matchesQuery, parseQuery } from '../mail/search-query.ts';
 import { PageQuery, listing } from './mailbox-listing.ts';
@@ -13,6 +13,11 @@ const ReadBody = Type.Object({
   IDs: Type.Optional(Type.Array(Type.String())),
   Search: Type.Optional(Type.String()),
 });
+
+/** Like Mailpit, a blank search is answered with a plain-text 400, for reading and deleting alike. */
+async function needsQuery(req: FastifyRequest<{ Querystring: { query: string } }>, reply: FastifyReply) {
+  if (req.query.query.trim() === '') return reply.code(400).type('text/plain').send('Error: no search query');
+}
 
 export function messagesRoutes(app: FastifyInstance, store: MailStore): void {
   const search = (query: string) => {
@@ -28,20 +33,14 @@ export function messagesRoutes(app: FastifyInstance, store: MailStore): void {
 
   app.get<{ Querystring: Static<typeof SearchQuery> }>(
     '/api/v1/search',
-    { schema: { querystring: SearchQuery } },
-    async (req, reply) => {
-      if (req.query.query.trim() === '')
-        return reply.code(400).type('text/plain').send('Error: no search query');
-      return listing(store, search(req.query.query), req.query);
-    },
+    { schema: { querystring: SearchQuery }, preHandler: needsQuery },
+    async (req) => listing(store, search(req.query.query), req.query),
   );
 
   app.delete<{ Querystring: Static<typeof DeleteSearchQuery> }>(
     '/api/v1/search',
-    { schema: { querystring: DeleteSearchQuery } },
+    { schema: { querystring: DeleteSearchQuery }, preHandler: needsQuery },
     async (req, reply) => {
-      if (req.query.query.trim() === '')
-        return reply.code(400).type('text/plain').send('Error: no search query');
       store.delete(search(req.query.query).map((m) => m.ID));
       return reply.type('text/plain').send('ok');
     },

@@ -147,25 +147,20 @@ function charge(deps: PaymentDeps, pi: PaymentIntentRecord, paymentMethodId: str
   pi.status = 'requires_payment_method';
   // A declined method is detached from the intent; the error keeps a copy of it.
   pi.payment_method = null;
-  pi.last_payment_error = {
+  const cardError = {
     type: 'card_error',
     code: declined.code,
     ...(declined.decline_code ? { decline_code: declined.decline_code } : {}),
     message: declined.message,
     charge: ch.id,
     doc_url: docUrl,
-    payment_method: paymentMethod,
-  };
+  } as const;
+  pi.last_payment_error = { ...cardError, payment_method: paymentMethod };
   deps.ledger.savePaymentIntent(pi);
   const object = paymentIntentObject(pi);
   deps.events.emit('payment_intent.payment_failed', object, request);
   throw new ProviderError(402, {
-    type: 'card_error',
-    code: declined.code,
-    ...(declined.decline_code ? { decline_code: declined.decline_code } : {}),
-    message: declined.message,
-    charge: ch.id,
-    doc_url: docUrl,
+    ...cardError,
     payment_intent: object,
     payment_method: paymentMethod,
   });
