@@ -60,6 +60,24 @@ async function shipmentsFor(orderId: string): Promise<number> {
   return res.body.length;
 }
 
+/** A new customer with one unit of a new product (5 in stock) in the cart. */
+async function buyerOfOne() {
+  const product = await shop.createProduct({ stock: 5 });
+  const buyer = await shop.newCustomer();
+  await shop.addToCart(buyer.token, product.id, 1);
+  return { product, buyer };
+}
+
+/** Runs `work` while the payment provider has these faults, and switches them off again after it. */
+async function whileFaulty(faults: Record<string, number>, work: () => Promise<void>): Promise<void> {
+  await shop.providerFaults(faults);
+  try {
+    await work();
+  } finally {
+    await shop.providerFaults(Object.fromEntries(Object.keys(faults).map((name) => [name, 0])));
+  }
+}
+
 describe('the Orders process dies mid-checkout', () => {
   it.each(['place', 'reserve', 'charge', 'shipment'])(
     'after the %s step: on restart the order completes with one charge, one shipment and the right stock',
@@ -97,33 +115,23 @@ describe('the Orders process dies mid-checkout', () => {
 
 describe('the payment provider misbehaves', () => {
   it('never charges twice when the connection drops after charging', async () => {
-    const product = await shop.createProduct({ stock: 5 });
-    const buyer = await shop.newCustomer();
-    await shop.addToCart(buyer.token, product.id, 1);
-    await shop.providerFaults({ drop_after_charge_rate: 1 });
-    try {
+    const { product, buyer } = await buyerOfOne();
+    await whileFaulty({ drop_after_charge_rate: 1 }, async () => {
       const res = await shop.checkout(buyer.token);
       expect(res.status).toBe(201);
       expect(['pending', 'paid']).toContain(res.body.status);
-    } finally {
-      await shop.providerFaults({ drop_after_charge_rate: 0 });
-    }
+    });
     const order = await settled(buyer, (await orderOf(buyer)).id);
     expect(await shop.chargesFor(order.id)).toBe(1);
     expect(await shop.stockOf(product.id)).toBe(4);
   });
 
   it('never charges twice when the provider answers slower than Payments waits', async () => {
-    const product = await shop.createProduct({ stock: 5 });
-    const buyer = await shop.newCustomer();
-    await shop.addToCart(buyer.token, product.id, 1);
-    await shop.providerFaults({ latency_ms: 1500 });
-    try {
+    const { buyer } = await buyerOfOne();
+    await whileFaulty({ latency_ms: 1500 }, async () => {
       const res = await shop.checkout(buyer.token);
       expect(res.status).toBe(201);
-    } finally {
-      await shop.providerFaults({ latency_ms: 0 });
-    }
+    });
     const order = await settled(buyer, (await orderOf(buyer)).id);
     expect(await shop.chargesFor(order.id)).toBe(1);
   });
@@ -132,13 +140,10 @@ describe('the payment provider misbehaves', () => {
     const product = await shop.createProduct({ stock: 20 });
     const buyers = await Promise.all(Array.from({ length: 6 }, () => shop.newCustomer()));
     await Promise.all(buyers.map((b) => shop.addToCart(b.token, product.id, 1)));
-    await shop.providerFaults({ error_rate: 0.5 });
-    try {
+    await whileFaulty({ error_rate: 0.5 }, async () => {
       const results = await Promise.all(buyers.map((b) => shop.checkout(b.token)));
       expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
-    } finally {
-      await shop.providerFaults({ error_rate: 0 });
-    }
+    });
     for (const buyer of buyers) {
       const order = await settled(buyer, (await orderOf(buyer)).id);
       expect(await shop.chargesFor(order.id)).toBe(1);
@@ -147,11 +152,8 @@ describe('the payment provider misbehaves', () => {
   });
 
   it('applies duplicate and late webhooks once and never moves a payment back', async () => {
-    const product = await shop.createProduct({ stock: 5 });
-    const buyer = await shop.newCustomer();
-    await shop.addToCart(buyer.token, product.id, 1);
-    await shop.providerFaults({ webhook_duplicate_rate: 1, webhook_delay_ms: 800 });
-    try {
+    const { buyer } = await buyerOfOne();
+    await whileFaulty({ webhook_duplicate_rate: 1, webhook_delay_ms: 800 }, async () => {
       const order = (await shop.checkout(buyer.token)).body;
       expect(order.status).toBe('paid');
       const cancelled = await shop.api('POST', `/orders/${order.id}/cancel`, { token: buyer.token });
@@ -162,17 +164,13 @@ describe('the payment provider misbehaves', () => {
       const payment = await shop.api('GET', `/payments/${order.payment_id}`, { token: buyer.token });
       expect(payment.body.status).toBe('refunded');
       expect(await shop.chargesFor(order.id, 'succeeded')).toBe(1);
-    } finally {
-      await shop.providerFaults({ webhook_duplicate_rate: 0, webhook_delay_ms: 0 });
-    }
+    });
   });
 });
 
 describe('the mail server is down', () => {
   it('lets checkouts succeed and delivers each email once when it is back', async () => {
-    const product = await shop.createProduct({ stock: 5 });
-    const buyer = await shop.newCustomer();
-    await shop.addToCart(buyer.token, product.id, 1);
+    const { buyer } = await buyerOfOne();
     await shop.mailChaos({ Sender: { ErrorCode: 451, Probability: 100 } });
     let orderId = '';
     try {

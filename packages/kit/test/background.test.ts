@@ -238,13 +238,19 @@ describe('loop', () => {
   });
 });
 
+/** With no spans exported yet: a finished request span, and the trace context stored while it ran. */
+function storedTraceOf(name: string) {
+  exporter.reset();
+  const span = trace.getTracer('test').startSpan(name);
+  const stored = context.with(trace.setSpan(ROOT_CONTEXT, span), () => captureTraceContext());
+  span.end();
+  return { span, stored };
+}
+
 describe('trace context of deferred work', () => {
   it('continues the stored trace as the parent of the deferred span, and only then', async () => {
-    exporter.reset();
     const tracer = trace.getTracer('test');
-    const request = tracer.startSpan('POST /orders');
-    const stored = context.with(trace.setSpan(ROOT_CONTEXT, request), () => captureTraceContext());
-    request.end();
+    const { span: request, stored } = storedTraceOf('POST /orders');
     expect(stored).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
 
     const answer = await inStoredTrace(stored, 'deliver', { 'minishop.event_id': 'e1' }, async () => {
@@ -271,11 +277,8 @@ describe('trace context of deferred work', () => {
   });
 
   it('links a span to the stored trace it concerns', async () => {
-    exporter.reset();
     const tracer = trace.getTracer('test');
-    const charge = tracer.startSpan('POST /payments/charges');
-    const stored = context.with(trace.setSpan(ROOT_CONTEXT, charge), () => captureTraceContext());
-    charge.end();
+    const { span: charge, stored } = storedTraceOf('POST /payments/charges');
     tracer.startActiveSpan('POST /payments/webhooks/provider', (webhook: Span) => {
       linkToStoredTrace(stored);
       linkToStoredTrace('not a traceparent');

@@ -16,6 +16,18 @@ function post(url: string, payload: unknown) {
   return h.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: uniqueIp() });
 }
 
+/** Registers a new, unique username with its own address; `fields` add to or replace the body. */
+async function registerNew(fields: Record<string, unknown> = {}) {
+  const username = uniqueName();
+  const res = await post('/auth/register', {
+    username,
+    email: `${username}@example.test`,
+    password: 'long enough pw',
+    ...fields,
+  });
+  return { username, res };
+}
+
 function expectProblem(
   res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown },
   status: number,
@@ -75,13 +87,7 @@ describe('registration', () => {
   });
 
   it('rejects a role smuggled into the body and creates no account', async () => {
-    const username = uniqueName();
-    const res = await post('/auth/register', {
-      username,
-      email: `${username}@example.test`,
-      password: 'long enough pw',
-      role: 'admin',
-    });
+    const { username, res } = await registerNew({ role: 'admin' });
     const body = expectProblem(res, 422);
     expect(body.errors).toEqual([{ field: 'body.role', message: 'unknown field' }]);
     const { rowCount } = await h.pool.query('SELECT 1 FROM users WHERE username = $1', [username]);
@@ -98,13 +104,7 @@ describe('registration', () => {
     ['a numeric password', { password: 12345678 }],
     ['a missing email', { email: undefined }],
   ])('rejects %s with 422', async (_name, override) => {
-    const username = uniqueName();
-    const res = await post('/auth/register', {
-      username,
-      email: `${username}@example.test`,
-      password: 'long enough pw',
-      ...override,
-    });
+    const { res } = await registerNew(override);
     expectProblem(res, 422);
   });
 
@@ -227,12 +227,7 @@ describe('email verification', () => {
   });
 
   it('keeps only a hash of the token and never shows it in API responses', async () => {
-    const username = uniqueName();
-    const res = await post('/auth/register', {
-      username,
-      email: `${username}@example.test`,
-      password: 'long enough pw',
-    });
+    const { username, res } = await registerNew();
     const token = h.mailbox.get(`${username}@example.test`) as string;
     expect(res.body).not.toContain(token);
     const hash = createHash('sha256').update(token).digest('hex');

@@ -93,16 +93,22 @@ describe('writes a crash could split', () => {
   });
 });
 
+/** An order whose first worker is held in its charge (lease 500 ms, payment timeout 300 ms) until released. */
+async function firstWorkerCharging() {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const t = sagaSetup(pool, { holdFirstCharge: held }, { leaseMs: 500, paymentTimeoutMs: 300 });
+  const first = placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+  await eventually(async () => t.count('charge') === 1, 'the first worker to be charging');
+  const charge = t.calls.find((c) => c.name === 'charge')!;
+  const orderId = (charge.args[0] as { order_id: string }).order_id;
+  return { t, first, release, charge, orderId };
+}
+
 describe('leases', () => {
   it('a worker that lost its order to another writes nothing and sends nothing after its deadline', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const t = sagaSetup(pool, { holdFirstCharge: held }, { leaseMs: 500, paymentTimeoutMs: 300 });
-    const first = placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
-    await eventually(async () => t.count('charge') === 1, 'the first worker to be charging');
+    const { t, first, release, charge, orderId } = await firstWorkerCharging();
     // The charge is sent with a deadline that ends before the lease it runs under.
-    const charge = t.calls.find((c) => c.name === 'charge')!;
-    const orderId = (charge.args[0] as { order_id: string }).order_id;
     const { rows } = await pool.query<{ lease_until: Date }>('SELECT lease_until FROM orders WHERE id = $1', [
       orderId,
     ]);
@@ -131,12 +137,7 @@ describe('leases', () => {
   });
 
   it('a worker that lost its lease cannot write over the new holder, even at the same step', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const t = sagaSetup(pool, { holdFirstCharge: held }, { leaseMs: 500, paymentTimeoutMs: 300 });
-    const first = placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
-    await eventually(async () => t.count('charge') === 1, 'the first worker to be charging');
-    const orderId = (t.calls.find((c) => c.name === 'charge')!.args[0] as { order_id: string }).order_id;
+    const { t, first, release, orderId } = await firstWorkerCharging();
 
     // The new holder finds the payment still pending and leaves the order at `charging` for later.
     t.state.payment = 'pending';

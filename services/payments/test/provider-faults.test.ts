@@ -38,6 +38,16 @@ const faults = async (patch: Record<string, number>) => {
   expect(res.status).toBe(200);
 };
 
+/** A new charge made while the fault holds, which Payments keeps pending (201) for lack of an answer. */
+async function pendingUnder(fault: Record<string, number>) {
+  await faults(fault);
+  const body = newCharge();
+  const pending = await charge(body);
+  expect(pending.status).toBe(201);
+  expect(pending.body.status).toBe('pending');
+  return { body, pending };
+}
+
 describe('provider faults', () => {
   it('keeps the attempt pending while the provider answers 5xx, then charges it once when it recovers', async () => {
     await faults({ error_rate: 1 });
@@ -57,11 +67,7 @@ describe('provider faults', () => {
   });
 
   it('never charges twice when the provider answers slower than the timeout', async () => {
-    await faults({ latency_ms: 2_500 });
-    const body = newCharge();
-    const slow = await charge(body);
-    expect(slow.status).toBe(201);
-    expect(slow.body.status).toBe('pending');
+    const { body, pending: slow } = await pendingUnder({ latency_ms: 2_500 });
 
     await stack.sim('DELETE', '/_sim/faults');
     const settled = await chargeUntilSettled(body);
@@ -72,11 +78,7 @@ describe('provider faults', () => {
   });
 
   it('never charges twice when the connection is cut after the card was charged', async () => {
-    await faults({ drop_after_charge_rate: 1 });
-    const body = newCharge();
-    const cut = await charge(body);
-    expect(cut.status).toBe(201);
-    expect(cut.body.status).toBe('pending');
+    const { body } = await pendingUnder({ drop_after_charge_rate: 1 });
     // The provider did charge the card; Payments just never heard back.
     expect(await stack.intentsOf(body.order_id)).toHaveLength(1);
 
