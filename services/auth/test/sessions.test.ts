@@ -24,6 +24,14 @@ function loginForm(fields: Record<string, string>, remoteAddress = uniqueIp()) {
   });
 }
 
+function credentialsOf(user: { username: string; password: string }) {
+  return { username: user.username, password: user.password };
+}
+
+function logout(accessToken: string, payload?: { refresh_token: string }) {
+  return h.app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(accessToken), payload });
+}
+
 function refresh(refreshToken: string) {
   return h.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: refreshToken } });
 }
@@ -69,11 +77,7 @@ describe('login', () => {
 
   it('accepts the OAuth2 password form, by username and by email', async () => {
     const user = await registerUser(h.app);
-    const byName = await loginForm({
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
+    const byName = await loginForm({ grant_type: 'password', ...credentialsOf(user) });
     expect(byName.statusCode).toBe(200);
     expect(byName.json().token_type).toBe('bearer');
     const byEmail = await loginForm({ username: user.email, password: user.password });
@@ -82,11 +86,7 @@ describe('login', () => {
 
   it('rejects a form with an unknown grant type or unknown fields', async () => {
     const user = await registerUser(h.app);
-    const grant = await loginForm({
-      grant_type: 'client_credentials',
-      username: user.username,
-      password: user.password,
-    });
+    const grant = await loginForm({ grant_type: 'client_credentials', ...credentialsOf(user) });
     expect(grant.statusCode).toBe(422);
     const extra = await login({ username: user.username, password: user.password, role: 'admin' });
     expect(extra.statusCode).toBe(422);
@@ -189,12 +189,7 @@ describe('logout', () => {
   it('ends the session of the given refresh token', async () => {
     const user = await registerUser(h.app);
     const tokens = await loginAs(h.app, user);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/auth/logout',
-      headers: bearer(tokens.access_token),
-      payload: { refresh_token: tokens.refresh_token },
-    });
+    const res = await logout(tokens.access_token, { refresh_token: tokens.refresh_token });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
     expect((await refresh(tokens.refresh_token)).statusCode).toBe(401);
@@ -203,11 +198,7 @@ describe('logout', () => {
   it('answers 204 without a body', async () => {
     const user = await registerUser(h.app);
     const tokens = await loginAs(h.app, user);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/auth/logout',
-      headers: bearer(tokens.access_token),
-    });
+    const res = await logout(tokens.access_token);
     expect(res.statusCode).toBe(204);
   });
 
@@ -216,12 +207,7 @@ describe('logout', () => {
     const mallory = await registerUser(h.app);
     const aliceTokens = await loginAs(h.app, alice);
     const malloryTokens = await loginAs(h.app, mallory);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/auth/logout',
-      headers: bearer(malloryTokens.access_token),
-      payload: { refresh_token: aliceTokens.refresh_token },
-    });
+    const res = await logout(malloryTokens.access_token, { refresh_token: aliceTokens.refresh_token });
     expect(res.statusCode).toBe(204);
     expect((await refresh(aliceTokens.refresh_token)).statusCode).toBe(200);
   });

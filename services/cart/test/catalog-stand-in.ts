@@ -4,17 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ProductView } from '../../catalog/src/domain/products.ts';
 
-export interface StandInProduct {
-  id: string;
-  name: string;
-  description: string;
-  price: string;
-  currency: 'USD';
-  stock: number;
-  created_at: string;
-  updated_at: string;
-}
+/** What Catalog answers for a product, so the stand-in cannot drift from it. */
+export type StandInProduct = ProductView;
 
 export interface CatalogStandIn {
   url: string;

@@ -15,18 +15,21 @@ const setFaults = async (faults: Record<string, number>) => {
   expect(response.status).toBe(200);
 };
 
-/** A keyed charge that a fault may break: the payment intent, or the error it failed with. */
-function chargeOrError(stripe: Stripe, orderId: string, key: string): Promise<unknown> {
-  return stripe.paymentIntents.create(charge(orderId), { idempotencyKey: key }).catch((e: unknown) => e);
+/** A charge with a new order and key made while the faults hold; `error` is what it failed with. */
+async function keyedChargeUnder(faults: Record<string, number>) {
+  await setFaults(faults);
+  const stripe = provider.stripe();
+  const orderId = newOrderId();
+  const key = randomUUID();
+  const error = await stripe.paymentIntents
+    .create(charge(orderId), { idempotencyKey: key })
+    .catch((e: unknown) => e);
+  return { stripe, orderId, key, error };
 }
 
 describe('fault injection', () => {
   it('answers 500 before charging when the error rate strikes, and the key stays usable', async () => {
-    await setFaults({ error_rate: 1 });
-    const stripe = provider.stripe();
-    const orderId = newOrderId();
-    const key = randomUUID();
-    const error = await chargeOrError(stripe, orderId, key);
+    const { stripe, orderId, key, error } = await keyedChargeUnder({ error_rate: 1 });
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect((error as Stripe.errors.StripeError).statusCode).toBe(500);
@@ -53,12 +56,8 @@ describe('fault injection', () => {
   });
 
   it('cuts the connection after charging; a retry with the same key returns that one charge', async () => {
-    await setFaults({ drop_after_charge_rate: 1 });
-    const stripe = provider.stripe();
-    const orderId = newOrderId();
-    const key = randomUUID();
+    const { stripe, orderId, key, error } = await keyedChargeUnder({ drop_after_charge_rate: 1 });
     // The SDK retries a reset connection once on its own; the replay is cut too.
-    const error = await chargeOrError(stripe, orderId, key);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect(await provider.succeededCharges(orderId)).toBe(1);
 
