@@ -45,5 +45,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['test/**/*.test.{ts,tsx}'],
     setupFiles: ['test/setup.ts'],
+    // Rendering and typing through user-event takes well under a second alone, but several
+    // seconds when the shop's suites load both cores in the same run.
+    testTimeout: 30_000,
   },
 });
