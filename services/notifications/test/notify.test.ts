@@ -177,14 +177,32 @@ describe('cancelled orders', () => {
     }
   });
 
-  it('confirms a cancellation the buyer asked for, with a refund only when there was one', async () => {
-    const refunded = await cancelled(orderData({ reason: 'requested', refunded: true }));
-    expect(refunded.Text).toContain('cancelled, as you asked');
-    expect(refunded.Text).toContain('Your payment of 32.99 USD has been refunded');
-    const unpaid = await cancelled(orderData({ reason: 'requested', refunded: false }));
-    expect(unpaid.Text).toContain('cancelled, as you asked');
-    expect(unpaid.Text).not.toContain('refunded');
-  });
+  it.each([
+    [
+      'the buyer asked for',
+      'requested',
+      ['Your order has been cancelled, as you asked.'],
+      'We have cancelled',
+    ],
+    [
+      'the shop made',
+      'by_shop',
+      ['We have cancelled your order.', 'We are sorry for the trouble.'],
+      'as you asked',
+    ],
+  ])(
+    'confirms a cancellation %s, with a refund only when there was one',
+    async (_who, reason, says, never) => {
+      const refunded = await cancelled(orderData({ reason, refunded: true }));
+      expect(refunded.Text).toContain('Your payment of 32.99 USD has been refunded');
+      const unpaid = await cancelled(orderData({ reason, refunded: false }));
+      expect(unpaid.Text).not.toContain('refunded');
+      for (const content of [refunded.Text, refunded.HTML, unpaid.Text]) {
+        for (const phrase of says) expect(content).toContain(phrase);
+        expect(content).not.toContain(never);
+      }
+    },
+  );
 
   it('shows a reason it does not know neutrally rather than failing the email', async () => {
     const mail = await cancelled(orderData({ reason: 'fraud_suspected' }));

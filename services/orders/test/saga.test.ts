@@ -1,5 +1,6 @@
 // The checkout saga's compensations and retries against a real database, with the services it
 // calls played by a script (each of those has its own tests; here they misbehave on purpose).
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '@minishop/kit/db';
 import * as orders from '../src/data/orders.repository.ts';
@@ -18,6 +19,9 @@ afterAll(() => pool?.end());
 
 const setup = (script: Partial<Script> = {}) => sagaSetup(pool, script);
 const makeDue = (id: string) => makeDueIn(pool, id);
+
+/** A member of staff, never the buyer of the orders a test places. */
+const adminOf = () => ({ id: randomUUID(), email: 'staff@example.test', role: 'admin' as const });
 
 async function history(id: string) {
   return (await orders.historyOf(pool, id)).map((h) => h.status);
@@ -93,13 +97,57 @@ describe('checkout saga', () => {
     const t = setup();
     const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
     const cancelled = await cancelOrder(t.deps, t.customer, order.id);
-    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancel_reason: 'requested' });
     expect(t.count('refund')).toBe(1);
+    expect((await orders.historyOf(pool, order.id)).at(-1)?.reason).toBe('cancelled by the customer');
     const last = (await eventsOf(pool, order.id)).at(-1)!;
     expect(last).toMatchObject({
       type: 'OrderCancelled',
       payload: { reason: 'requested', refunded: true, status: 'cancelled', total_price: '5.00' },
     });
+  });
+
+  it('tells the buyer the shop cancelled and refunded their paid order when an admin cancels it', async () => {
+    const t = setup();
+    const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+    const cancelled = await cancelOrder(t.deps, adminOf(), order.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancel_reason: 'by_shop' });
+    expect(t.count('refund')).toBe(1);
+    expect((await orders.historyOf(pool, order.id)).at(-1)?.reason).toBe('cancelled by the shop');
+    // A cancellation someone chose is news, not a warning.
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ level: 30, orderId: order.id, reason: 'cancelled by the shop' }),
+    );
+    const last = (await eventsOf(pool, order.id)).at(-1)!;
+    expect(last).toMatchObject({
+      type: 'OrderCancelled',
+      payload: { reason: 'by_shop', refunded: true, status: 'cancelled' },
+    });
+  });
+
+  it('says who cancelled an order whose payment failed: the shop for an admin, else the buyer', async () => {
+    for (const [who, reason, history] of [
+      ['buyer', 'requested', 'cancelled by the customer'],
+      ['admin', 'by_shop', 'cancelled by the shop'],
+    ] as const) {
+      const t = setup({ payment: 'failed' });
+      const { order } = await placeOrder(t.deps, t.customer, { shipping_address: ADDRESS }, undefined);
+      expect(order.status).toBe('payment_failed');
+      const cancelled = await cancelOrder(t.deps, who === 'admin' ? adminOf() : t.customer, order.id);
+      expect(cancelled).toMatchObject({ status: 'cancelled', cancel_reason: reason });
+      expect((await orders.historyOf(pool, order.id)).at(-1)?.reason).toBe(history);
+      const last = (await eventsOf(pool, order.id)).at(-1)!;
+      expect(last).toMatchObject({ type: 'OrderCancelled', payload: { reason, refunded: false } });
+    }
+  });
+
+  it('counts an admin cancelling their own order as a buyer asking', async () => {
+    const t = setup();
+    const admin = { ...t.customer, role: 'admin' as const };
+    const { order } = await placeOrder(t.deps, admin, { shipping_address: ADDRESS }, undefined);
+    const cancelled = await cancelOrder(t.deps, admin, order.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancel_reason: 'requested' });
+    expect((await eventsOf(pool, order.id)).at(-1)!.payload).toMatchObject({ reason: 'requested' });
   });
 
   it('flags a paid order for an admin when its shipment keeps failing, and clears the flag once shipped', async () => {

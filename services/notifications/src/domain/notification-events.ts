@@ -68,8 +68,8 @@ export const ShipmentData = Type.Object({
 /**
  * A cancelled order: `reason` says why (out_of_stock: its stock ran out before it could be
  * reserved, and nothing was charged; stock_lost_after_payment: it could not be shipped and was
- * refunded; requested: the buyer cancelled it; other reasons are shown neutrally), `refunded`
- * whether a payment was given back, `short` which items ran out.
+ * refunded; requested: the buyer cancelled it; by_shop: the shop cancelled it; other reasons are
+ * shown neutrally), `refunded` whether a payment was given back, `short` which items ran out.
  */
 export const OrderCancelledData = Type.Object({
   ...orderFields,

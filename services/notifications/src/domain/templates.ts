@@ -278,6 +278,8 @@ function cancellation(order: OrderCancelledData): RenderedEmail {
         paragraphs: [['Your order has been cancelled, as you asked.'], ...refund],
         closing: undefined,
       });
+    case 'by_shop':
+      return render({ ...layout, paragraphs: [['We have cancelled your order.'], ...refund] });
     default:
       return render({ ...layout, paragraphs: [['Your order has been cancelled.'], ...refund] });
   }

@@ -5,7 +5,8 @@ import type { Queryable } from '@minishop/kit/db';
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled';
 export type SagaStep =
   'reserving' | 'charging' | 'committing' | 'shipping' | 'clearing' | 'releasing' | 'refunding' | 'done';
-export type CancelReason = 'requested' | 'out_of_stock' | 'stock_lost_after_payment';
+/** Why an order was cancelled: by its buyer ('requested'), by the shop ('by_shop'), or for want of stock. */
+export type CancelReason = 'requested' | 'by_shop' | 'out_of_stock' | 'stock_lost_after_payment';
 
 export interface ShippingAddress {
   name: string;

@@ -5,6 +5,7 @@ import type { Queryable } from '@minishop/kit/db';
 import {
   ITEMS_COLUMN,
   ORDER_COLUMNS,
+  type CancelReason,
   type OrderRow,
   type OrderStatus,
   type SagaStep,
@@ -136,22 +137,23 @@ export async function claimDue(
 }
 
 /**
- * Takes a paid order that has not shipped into `refunding` (a cancellation), with its lease;
- * null when it is not paid, is held by a worker, or its checkout is still running.
+ * Takes a paid order that has not shipped into `refunding` (a cancellation, by its buyer or the
+ * shop), with its lease; null when it is not paid, is held by a worker, or its checkout is still running.
  */
 export async function claimForRefund(
   db: Queryable,
   id: string,
   owner: string,
   leaseMs: number,
+  cancelReason: CancelReason,
 ): Promise<OrderRow | null> {
   const { rows } = await db.query<OrderRow>(
-    `UPDATE orders SET saga_step = 'refunding', attention = NULL, cancel_reason = 'requested',
+    `UPDATE orders SET saga_step = 'refunding', attention = NULL, cancel_reason = $4,
        saga_attempts = 0, next_try_at = now(),
        lease_until = now() + make_interval(secs => $3), lease_owner = $2, updated_at = now()
      WHERE id = $1 AND status = 'paid' AND saga_step IN ('done', 'clearing') AND ${FREE}
      RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}`,
-    [id, owner, secs(leaseMs)],
+    [id, owner, secs(leaseMs), cancelReason],
   );
   return rows[0] ?? null;
 }
@@ -176,17 +178,25 @@ export async function claimForRetry(
   return rows[0] ?? null;
 }
 
-/** Cancels an order whose payment failed (nothing is held for it); null when it changed meanwhile. */
-export async function cancelFailed(db: Queryable, id: string, reason: string): Promise<OrderRow | null> {
+/**
+ * Cancels an order whose payment failed (nothing is held for it), with why (`cancelReason`) and its
+ * history line (`reason`); null when it changed meanwhile.
+ */
+export async function cancelFailed(
+  db: Queryable,
+  id: string,
+  cancelReason: CancelReason,
+  reason: string,
+): Promise<OrderRow | null> {
   const { rows } = await db.query<OrderRow>(
     `WITH cancelled AS (
-       UPDATE orders SET status = 'cancelled', cancel_reason = 'requested', updated_at = now()
+       UPDATE orders SET status = 'cancelled', cancel_reason = $3, updated_at = now()
        WHERE id = $1 AND status = 'payment_failed' AND saga_step = 'done'
        RETURNING ${ORDER_COLUMNS}, ${ITEMS_COLUMN}),
      history AS (
        INSERT INTO order_status_history (order_id, status, reason) SELECT id, 'cancelled', $2 FROM cancelled)
      SELECT * FROM cancelled`,
-    [id, reason],
+    [id, reason, cancelReason],
   );
   return rows[0] ?? null;
 }

@@ -7,6 +7,7 @@ import * as sagaState from '../data/saga.repository.ts';
 import { leaseClock, newPass, runSaga, type SagaDeps } from './checkout-saga.ts';
 import { announce } from './order-events.ts';
 import type { Customer } from './place-order.ts';
+import { CANCELLED_BY } from './steps.ts';
 
 /** How long a cancellation waits for a worker that holds the order (e.g. clearing the cart). */
 const CANCEL_WAIT_MS = 5_000;
@@ -41,20 +42,22 @@ export async function listOrders(
 
 /**
  * Cancels an order: one whose payment failed at once; a paid one that has not shipped through the
- * refund. A shipped order, or one whose checkout is still running, cannot be cancelled.
+ * refund. A shipped order, or one whose checkout is still running, cannot be cancelled. An admin
+ * cancelling someone else's order cancels it for the shop, and the buyer is told so.
  */
 export async function cancelOrder(deps: SagaDeps, customer: Customer, id: string): Promise<OrderRow> {
   const deadline = Date.now() + CANCEL_WAIT_MS;
   for (;;) {
     const order = await visibleOrder(deps, customer, id);
     if (order.status === 'cancelled') return order;
+    const reason = customer.role === 'admin' && order.user_id !== customer.id ? 'by_shop' : 'requested';
     if (order.status === 'payment_failed' && order.saga_step === 'done') {
       const cancelled = await withTransaction(deps.pool, async (tx) => {
-        const row = await sagaState.cancelFailed(tx, id, 'cancelled by the customer');
+        const row = await sagaState.cancelFailed(tx, id, reason, CANCELLED_BY[reason]);
         if (row)
           await announce(tx, row, {
             type: 'OrderCancelled',
-            extra: { reason: 'requested', refunded: false },
+            extra: { reason, refunded: false },
           });
         return row;
       });
@@ -67,7 +70,7 @@ export async function cancelOrder(deps: SagaDeps, customer: Customer, id: string
     if (order.status === 'paid' && ['done', 'clearing'].includes(order.saga_step)) {
       const pass = newPass(deps);
       const held = leaseClock(pass);
-      const claimed = await sagaState.claimForRefund(deps.pool, id, pass.owner, deps.leaseMs);
+      const claimed = await sagaState.claimForRefund(deps.pool, id, pass.owner, deps.leaseMs, reason);
       if (claimed) {
         held(deps.leaseMs);
         return refunded(await runSaga(pass, claimed));

@@ -7,7 +7,7 @@
 // order, the commit of this reservation), and the order is carried on from the last written step.
 import { Conflict } from '@minishop/kit/errors';
 import { formatMoney, parseMoney } from '@minishop/kit/money';
-import type { OrderRow, OrderStatus, SagaStep } from '../data/orders.repository.ts';
+import type { CancelReason, OrderRow, OrderStatus, SagaStep } from '../data/orders.repository.ts';
 import * as sagaState from '../data/saga.repository.ts';
 import { callDeadline, type Pass } from './saga-pass.ts';
 import type { OrderEvent } from './order-events.ts';
@@ -203,6 +203,12 @@ const releasing: Step = async (pass, order) => {
   };
 };
 
+/** The history line of a cancellation someone asked for: the buyer, or the shop (an admin). */
+export const CANCELLED_BY = {
+  requested: 'cancelled by the customer',
+  by_shop: 'cancelled by the shop',
+} as const satisfies Partial<Record<CancelReason, string>>;
+
 /** Undoes a paid order: the parcel first, since once it is on its way nothing is refunded. */
 const refunding: Step = async (pass, order) => {
   const { upstreams, log } = pass.deps;
@@ -214,11 +220,9 @@ const refunding: Step = async (pass, order) => {
   if (order.payment_id) await upstreams.refund(order.id, deadline);
   await upstreams.release(order.id, deadline);
   const reason = order.cancel_reason ?? 'requested';
-  const why = reason === 'requested' ? 'cancelled by the customer' : (order.attention ?? 'cancelled');
-  log[reason === 'requested' ? 'info' : 'warn'](
-    { orderId: order.id, reason: why },
-    'order refunded and cancelled',
-  );
+  const asked = reason === 'requested' || reason === 'by_shop';
+  const why = asked ? CANCELLED_BY[reason] : (order.attention ?? 'cancelled');
+  log[asked ? 'info' : 'warn']({ orderId: order.id, reason: why }, 'order refunded and cancelled');
   return {
     order,
     to: 'done',
