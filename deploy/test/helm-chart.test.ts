@@ -61,8 +61,16 @@ interface ValkeyValues {
     };
   };
 }
-/** The Valkey chart's defaults for what the services need to find its Sentinels. */
-const VALKEY_DEFAULTS = { masterSet: 'mymaster', sentinelPort: 26379, sentinelPasswordKey: 'sentinel' };
+/**
+ * The Valkey chart's defaults for what the services need to find its Sentinels. Its Sentinels turn
+ * their default user off and admit only the ACL user `sentinel`, whatever the values say.
+ */
+const VALKEY_DEFAULTS = {
+  masterSet: 'mymaster',
+  sentinelPort: 26379,
+  sentinelPasswordKey: 'sentinel',
+  sentinelUser: 'sentinel',
+};
 /** Release name Argo CD gives the Valkey chart: its pods carry it as app.kubernetes.io/instance. */
 const VALKEY_RELEASE = 'valkey';
 
@@ -540,13 +548,19 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
       ? {
           REDIS_SENTINELS: `${fullname}-sentinel:${port}`,
           REDIS_SENTINEL_MASTER: sentinel.masterSet ?? VALKEY_DEFAULTS.masterSet,
+          REDIS_SENTINEL_USERNAME: VALKEY_DEFAULTS.sentinelUser,
           // The Sentinels' password sits beside the Valkey users' passwords, in the same Secret.
           REDIS_SENTINEL_PASSWORD:
             valkey?.auth?.enabled && valkey.auth.usersExistingSecret
               ? `<secret ${valkey.auth.usersExistingSecret}/${sentinel.passwordKey ?? VALKEY_DEFAULTS.sentinelPasswordKey}>`
               : undefined,
         }
-      : { REDIS_SENTINELS: undefined, REDIS_SENTINEL_MASTER: undefined, REDIS_SENTINEL_PASSWORD: undefined };
+      : {
+          REDIS_SENTINELS: undefined,
+          REDIS_SENTINEL_MASTER: undefined,
+          REDIS_SENTINEL_USERNAME: undefined,
+          REDIS_SENTINEL_PASSWORD: undefined,
+        };
     // As the Valkey chart labels its pods: the data nodes, and the Sentinels beside them.
     const dataNode = { 'app.kubernetes.io/name': 'valkey', 'app.kubernetes.io/instance': VALKEY_RELEASE };
     const sentinelPod = { ...dataNode, 'app.kubernetes.io/component': 'sentinel' };
@@ -560,6 +574,7 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
       const got = {
         REDIS_SENTINELS: vars.REDIS_SENTINELS,
         REDIS_SENTINEL_MASTER: vars.REDIS_SENTINEL_MASTER,
+        REDIS_SENTINEL_USERNAME: vars.REDIS_SENTINEL_USERNAME,
         REDIS_SENTINEL_PASSWORD: vars.REDIS_SENTINEL_PASSWORD,
       };
       for (const [key, value] of Object.entries(got)) {

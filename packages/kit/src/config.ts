@@ -124,6 +124,12 @@ export const RedisSentinelConfig = {
     }),
   ),
   REDIS_SENTINEL_MASTER: Type.String({ minLength: 1, default: 'mymaster', description: 'master set name' }),
+  REDIS_SENTINEL_USERNAME: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'ACL user the client signs in to the Sentinels as; unset, their default user',
+    }),
+  ),
   REDIS_SENTINEL_PASSWORD: Type.Optional(
     Type.String({ minLength: 1, description: 'password of the Sentinels (when they have one)' }),
   ),

@@ -26,6 +26,7 @@ interface EntryConfig {
   REDIS_URL?: string;
   REDIS_SENTINELS?: string;
   REDIS_SENTINEL_MASTER?: string;
+  REDIS_SENTINEL_USERNAME?: string;
   REDIS_SENTINEL_PASSWORD?: string;
   AUTH_URL?: string;
   JWT_ISSUER?: string;
@@ -99,6 +100,7 @@ export async function serviceMain<S extends TObject>(spec: ServiceSpec<S>): Prom
             sentinel: {
               sentinels: settings.REDIS_SENTINELS,
               name: settings.REDIS_SENTINEL_MASTER ?? 'mymaster',
+              username: settings.REDIS_SENTINEL_USERNAME,
               password: settings.REDIS_SENTINEL_PASSWORD,
             },
           }

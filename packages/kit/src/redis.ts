@@ -12,9 +12,14 @@ export interface RedisOptions {
   log?: Pick<FastifyBaseLogger, 'warn' | 'info'>;
   /**
    * Sentinels to ask for the primary (`host:port,host:port`), its master set name and their own
-   * password; `url` then gives only the user, password and database.
+   * user and password; `url` then gives only the user, password and database.
    */
-  sentinel?: { sentinels: string; name: string; password?: string | undefined };
+  sentinel?: {
+    sentinels: string;
+    name: string;
+    username?: string | undefined;
+    password?: string | undefined;
+  };
 }
 
 /** A Redis client of the primary that the Sentinels name: user, password and database from url. */
@@ -26,6 +31,7 @@ function sentinelTarget(url: string, sentinel: NonNullable<RedisOptions['sentine
       return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
     }),
     name: sentinel.name,
+    ...(sentinel.username ? { sentinelUsername: sentinel.username } : {}),
     ...(sentinel.password ? { sentinelPassword: sentinel.password } : {}),
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),

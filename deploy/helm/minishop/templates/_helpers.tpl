@@ -112,6 +112,9 @@ key: DATABASE_URL
 {{- if and $svc.redis $sentinel.enabled -}}
 {{- $_ := set $env "REDIS_SENTINELS" (printf "%s:%v" $sentinel.service $sentinel.port) -}}
 {{- $_ := set $env "REDIS_SENTINEL_MASTER" $sentinel.masterSet -}}
+{{- with $sentinel.username -}}
+{{- $_ := set $env "REDIS_SENTINEL_USERNAME" . -}}
+{{- end -}}
 {{- end -}}
 {{- with $root.Values.tracing.otlpEndpoint -}}
 {{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
