@@ -22,22 +22,23 @@ export async function handleProviderEvent(
   rawBody: Buffer,
   signature: string | undefined,
 ): Promise<WebhookResult> {
+  if (!signature) throw rejected(deps, 'missing Stripe-Signature header');
   let event: Stripe.Event;
   try {
-    if (!signature) throw new DomainError('bad_request', 'missing Stripe-Signature header');
-    try {
-      event = deps.provider.verifyEvent(rawBody, signature);
-    } catch {
-      throw new DomainError('bad_request', 'webhook signature verification failed');
-    }
-  } catch (err) {
-    deps.metrics?.webhook('rejected');
-    deps.log.warn({ reason: (err as Error).message }, 'provider webhook rejected');
-    throw err;
+    event = deps.provider.verifyEvent(rawBody, signature);
+  } catch {
+    throw rejected(deps, 'webhook signature verification failed');
   }
   const result = await apply(deps, event);
   deps.metrics?.webhook(result);
   return result;
+}
+
+/** Counts and logs a webhook refused before it was read; the error to answer it with. */
+function rejected(deps: PaymentsDeps, reason: string): DomainError {
+  deps.metrics?.webhook('rejected');
+  deps.log.warn({ reason }, 'provider webhook rejected');
+  return new DomainError('bad_request', reason);
 }
 
 async function apply(deps: PaymentsDeps, event: Stripe.Event): Promise<WebhookResult> {
