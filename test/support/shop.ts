@@ -7,43 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { eventually } from '@minishop/devstack/testing';
+import {
+  http as call,
+  type HttpAnswer as Reply,
+  type HttpOptions as CallOptions,
+} from '@minishop/devstack/service-stack';
 import { startStack, type RunningStack } from '../../tools/launcher/src/stack.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies of many shapes, read field by field by the tests
 type Body = any;
 
-export interface Reply<T = Body> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  raw?: string;
-}
-
-export async function call<T = Body>(
-  base: string,
-  method: string,
-  url: string,
-  options: CallOptions = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  const res = await fetch(new URL(url, base), { method, headers, body, signal: AbortSignal.timeout(60_000) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
-  return { status: res.status, body: parsed as T, headers: res.headers };
-}
+export { call, type Reply, type CallOptions };
 
 export interface Customer {
   id: string;

@@ -40,7 +40,13 @@ export async function http<T = Json>(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  const res = await fetch(new URL(path, baseUrl), { method, headers, body });
+  // Every outbound call has a timeout: an answer that never comes fails the test, not hangs it.
+  const res = await fetch(new URL(path, baseUrl), {
+    method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(60_000),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
