@@ -119,20 +119,32 @@ export interface Outcome {
 }
 
 /**
+ * The SET list and condition of an UPDATE of `payments p` that only moves a payment forward
+ * (pending to succeeded or failed, succeeded to refunded), given the placeholders of the outcome.
+ */
+function moveForward(at: { status: string; ref: string; code: string; message: string; refundRef: string }) {
+  return {
+    set: `status = ${at.status},
+       provider_ref = COALESCE(p.provider_ref, ${at.ref}),
+       failure_code = CASE WHEN ${at.status} = 'failed' THEN ${at.code} ELSE p.failure_code END,
+       failure_message = CASE WHEN ${at.status} = 'failed' THEN ${at.message} ELSE p.failure_message END,
+       refund_ref = COALESCE(p.refund_ref, ${at.refundRef}),
+       updated_at = now()`,
+    allowed: `((p.status = 'pending' AND ${at.status} IN ('succeeded', 'failed'))
+            OR (p.status = 'succeeded' AND ${at.status} = 'refunded'))`,
+  };
+}
+
+const ADVANCE = moveForward({ status: '$2', ref: '$3', code: '$4', message: '$5', refundRef: '$6' });
+
+/**
  * Applies an outcome if it moves the payment forward; returns the row after the change, or null
  * when the payment was already at or past that state (late or out-of-order news is ignored).
  */
 export async function advance(db: Queryable, id: string, outcome: Outcome): Promise<PaymentRecord | null> {
   const { rows } = await db.query<PaymentRow>(
-    `UPDATE payments SET
-       status = $2,
-       provider_ref = COALESCE(provider_ref, $3),
-       failure_code = CASE WHEN $2 = 'failed' THEN $4 ELSE failure_code END,
-       failure_message = CASE WHEN $2 = 'failed' THEN $5 ELSE failure_message END,
-       refund_ref = COALESCE(refund_ref, $6),
-       updated_at = now()
-     WHERE id = $1
-       AND ((status = 'pending' AND $2 IN ('succeeded', 'failed')) OR (status = 'succeeded' AND $2 = 'refunded'))
+    `UPDATE payments p SET ${ADVANCE.set}
+     WHERE p.id = $1 AND ${ADVANCE.allowed}
      RETURNING *`,
     [
       id,
@@ -164,6 +176,8 @@ export interface ProviderEventResult {
   changed: PaymentRecord | null;
 }
 
+const EVENT_ADVANCE = moveForward({ status: '$5', ref: '$3', code: '$6', message: '$7', refundRef: '$8' });
+
 /**
  * Applies a provider event in one statement: records its id (a repeat changes nothing), finds the
  * payment by the intent id, or by the payment id in the metadata when the event came before the
@@ -182,16 +196,9 @@ export async function applyProviderEvent(db: Queryable, event: ProviderEvent): P
         ORDER BY provider_ref IS NULL
         LIMIT 1
      ), changed AS (
-       UPDATE payments p SET
-         status = $5,
-         provider_ref = COALESCE(p.provider_ref, $3),
-         failure_code = CASE WHEN $5 = 'failed' THEN $6 ELSE p.failure_code END,
-         failure_message = CASE WHEN $5 = 'failed' THEN $7 ELSE p.failure_message END,
-         refund_ref = COALESCE(p.refund_ref, $8),
-         updated_at = now()
+       UPDATE payments p SET ${EVENT_ADVANCE.set}
        FROM target t
-       WHERE p.id = t.id
-         AND ((p.status = 'pending' AND $5 IN ('succeeded', 'failed')) OR (p.status = 'succeeded' AND $5 = 'refunded'))
+       WHERE p.id = t.id AND ${EVENT_ADVANCE.allowed}
        RETURNING p.*
      )
      SELECT EXISTS (SELECT 1 FROM recorded) AS first,
