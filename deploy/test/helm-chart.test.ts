@@ -73,6 +73,13 @@ const VALKEY_DEFAULTS = {
 };
 /** Release name Argo CD gives the Valkey chart: its pods carry it as app.kubernetes.io/instance. */
 const VALKEY_RELEASE = 'valkey';
+/** What a service that uses Redis is told about the Sentinels, if there are any. */
+const SENTINEL_VARS = [
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_MASTER',
+  'REDIS_SENTINEL_USERNAME',
+  'REDIS_SENTINEL_PASSWORD',
+] as const;
 
 /** The Valkey Argo CD installs beside an environment; the chart's defaults have none. */
 function valkeyOf(env: Environment): ValkeyValues | null {
@@ -544,7 +551,7 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
       valkey?.replica?.enabled && valkey.replica.sentinel?.enabled ? valkey.replica.sentinel : null;
     const fullname = valkey?.fullnameOverride ?? VALKEY_RELEASE;
     const port = sentinel?.service?.port ?? VALKEY_DEFAULTS.sentinelPort;
-    const expected = sentinel
+    const expected: Partial<Record<(typeof SENTINEL_VARS)[number], string>> = sentinel
       ? {
           REDIS_SENTINELS: `${fullname}-sentinel:${port}`,
           REDIS_SENTINEL_MASTER: sentinel.masterSet ?? VALKEY_DEFAULTS.masterSet,
@@ -555,12 +562,7 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
               ? `<secret ${valkey.auth.usersExistingSecret}/${sentinel.passwordKey ?? VALKEY_DEFAULTS.sentinelPasswordKey}>`
               : undefined,
         }
-      : {
-          REDIS_SENTINELS: undefined,
-          REDIS_SENTINEL_MASTER: undefined,
-          REDIS_SENTINEL_USERNAME: undefined,
-          REDIS_SENTINEL_PASSWORD: undefined,
-        };
+      : {};
     // As the Valkey chart labels its pods: the data nodes, and the Sentinels beside them.
     const dataNode = { 'app.kubernetes.io/name': 'valkey', 'app.kubernetes.io/instance': VALKEY_RELEASE };
     const sentinelPod = { ...dataNode, 'app.kubernetes.io/component': 'sentinel' };
@@ -570,16 +572,9 @@ describe.each(ENVIRONMENTS)('the chart rendered with the %s values', (env) => {
       const vars = containerEnv(d.spec.template.spec.containers[0]!, objects());
       const usesRedis = vars.REDIS_URL !== undefined;
       if (usesRedis) redisUsers.push(serviceOf(d));
-      const wanted = usesRedis ? expected : {};
-      const got = {
-        REDIS_SENTINELS: vars.REDIS_SENTINELS,
-        REDIS_SENTINEL_MASTER: vars.REDIS_SENTINEL_MASTER,
-        REDIS_SENTINEL_USERNAME: vars.REDIS_SENTINEL_USERNAME,
-        REDIS_SENTINEL_PASSWORD: vars.REDIS_SENTINEL_PASSWORD,
-      };
-      for (const [key, value] of Object.entries(got)) {
-        const want = (wanted as Record<string, string | undefined>)[key];
-        if (value !== want) problems.push(`${serviceOf(d)}: ${key} is ${value}, expected ${want}`);
+      for (const key of SENTINEL_VARS) {
+        const want = usesRedis ? expected[key] : undefined;
+        if (vars[key] !== want) problems.push(`${serviceOf(d)}: ${key} is ${vars[key]}, expected ${want}`);
       }
       // The Sentinel names the primary by its address, so the data nodes must stay reachable too.
       if (allowed(policies(), podLabels(d), dataNode, 6379) !== usesRedis)
