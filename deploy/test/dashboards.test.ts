@@ -147,10 +147,10 @@ describe('the chart', () => {
   }, 20 * 60_000);
 
   function withValues(ctx: TestContext, values: string): KubeObject[] {
-    usable(ctx, 'helm', helmBinary);
+    const helm = usable(ctx, 'helm', helmBinary);
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'minishop-values-')), 'values.yaml');
     writeFileSync(file, values);
-    return parseObjects(renderChart(helmBinary!, CHART, 'default', [file]));
+    return parseObjects(renderChart(helm, CHART, 'default', [file]));
   }
 
   it.for(ENVIRONMENTS)(
