@@ -22,14 +22,8 @@ interface Summary {
   Subject: string;
 }
 
-async function mailOf(email: string): Promise<Summary[]> {
-  const res = await call(
-    shop.stack.urls.mailUi,
-    'GET',
-    `/api/v1/search?query=${encodeURIComponent(`to:${email}`)}&limit=100`,
-  );
-  return res.body.messages ?? [];
-}
+/** The mail sink's summaries of what it received for an address, with their Message-IDs. */
+const mailOf = async (email: string) => (await shop.mailTo(email)) as Summary[];
 
 async function eventIdHeader(id: string): Promise<string> {
   const res = await call(shop.stack.urls.mailUi, 'GET', `/api/v1/message/${id}/headers`);
