@@ -127,8 +127,7 @@ describe('a purchase', () => {
     expect(payment.body.status).toBe('refunded');
     const shipment = await shop.api('GET', `/shipping/${order.shipment_id}`, { token: buyer.token });
     expect(shipment.body.status).toBe('cancelled');
-    const ref = order.id.slice(0, 8).toUpperCase();
-    await mailWith(buyer.email, `order ${ref.toLowerCase()} was cancelled`);
+    await mailWith(buyer.email, `order ${order.id.slice(0, 8).toLowerCase()} was cancelled`);
     expect((await shop.api('POST', `/orders/${order.id}/cancel`, { token: buyer.token })).body.status).toBe(
       'cancelled',
     );
