@@ -70,14 +70,15 @@ async function main(): Promise<number> {
     `seed ${opts.seed}, rounds ${opts.firstRound}..${opts.firstRound + opts.rounds - 1}, starting the shop`,
   );
   const stack = await start(dataDir);
+  const stopShop = async () => {
+    await stack.stop().catch((error: Error) => say(`stopping the shop: ${error.message}`));
+    await fs.rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  };
   // Ctrl-C or a CI timeout: stop the shop (PostgreSQL and Redis run detached) before leaving.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       say(`${signal}: stopping the shop`);
-      void stack
-        .stop()
-        .finally(() => fs.rm(dataDir, { recursive: true, force: true }))
-        .finally(() => process.exit(130));
+      void stopShop().finally(() => process.exit(130));
     });
   }
   const runId = Date.now().toString(36);
@@ -104,8 +105,7 @@ async function main(): Promise<number> {
         say(`  VIOLATION ${v.check} → ${v.owner}: ${v.detail} ${v.examples.slice(0, 3).join('; ')}`);
     }
   } finally {
-    await stack.stop().catch((error: Error) => say(`stopping the shop: ${error.message}`));
-    await fs.rm(dataDir, { recursive: true, force: true }).catch(() => {});
+    await stopShop();
   }
   const summary = summarise(opts.seed, rounds, Math.round((Date.now() - began) / 1000));
   await fs.writeFile(opts.out, `${JSON.stringify({ ...summary, rounds }, null, 2)}\n`);
