@@ -12,15 +12,12 @@ type Ok<P extends keyof paths, M extends keyof paths[P], S extends number = 200>
 
 export type Product = Ok<'/catalog/products/{id}', 'get'>;
 export type Cart = Ok<'/cart', 'get'>;
-export type CartLine = Cart['items'][number];
 export type Order = Ok<'/orders/{id}', 'get'>;
 export type OrderStatus = Order['status'];
 export type Shipment = Ok<'/shipping/{id}', 'get'>;
 export type ShipmentStatus = Shipment['status'];
 export type Payment = Ok<'/payments/{id}', 'get'>;
 export type PaymentStatus = Payment['status'];
-export type Address = Order['shipping_address'];
-export type UserProfile = Ok<'/auth/me', 'get'>;
 export type ProductSort = NonNullable<
   NonNullable<paths['/catalog/products']['get']['parameters']['query']>['sort']
 >;

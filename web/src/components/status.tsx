@@ -32,10 +32,6 @@ export function orderStatusLabel(status: string): string {
   return ORDER[status as OrderStatus]?.label ?? status;
 }
 
-export function shipmentStatusLabel(status: string): string {
-  return SHIPMENT[status as ShipmentStatus]?.label ?? status;
-}
-
 export function StatusBadge({ status, kind = 'order' }: { status: string; kind?: keyof typeof KINDS }) {
   const known = (KINDS[kind] as Record<string, { label: string; tone: string }>)[status];
   return <span className={`badge tone-${known?.tone ?? 'neutral'}`}>{known?.label ?? status}</span>;
