@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
-import { isStatus } from './api/problem.ts';
+import { isRetryable, isStatus } from './api/problem.ts';
 import { onSessionChange, currentSession, resumeSession } from './auth/session.ts';
 import { router } from './app.tsx';
 import './styles/base.css';
@@ -16,9 +16,7 @@ const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 10_000,
-      // A 4xx will not change by asking again; a dropped connection or a 5xx may.
-      retry: (count, error) =>
-        count < 2 && !(error instanceof Error && 'status' in error && Number(error.status) < 500),
+      retry: (count, error) => count < 2 && isRetryable(error),
       refetchOnWindowFocus: false,
     },
   },

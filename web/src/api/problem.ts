@@ -56,3 +56,8 @@ export function messageOf(error: unknown): string {
 export function isStatus(error: unknown, status: number): boolean {
   return error instanceof ApiError && error.status === status;
 }
+
+/** A 4xx will not change by asking again; a dropped connection or a 5xx may. */
+export function isRetryable(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status >= 500;
+}

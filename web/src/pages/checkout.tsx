@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, ok } from '../api/client.ts';
-import { ApiError } from '../api/problem.ts';
+import { isRetryable } from '../api/problem.ts';
 import { keys, useCart } from '../api/queries.ts';
 import { CardChoice, TEST_CARDS } from '../components/cards.tsx';
 import { EmptyWithShopLink, FormSubmit, Loading, QueryState } from '../components/feedback.tsx';
@@ -67,8 +67,6 @@ export function useAttemptKey(): (request: unknown) => string {
   };
 }
 
-const retryable = (error: unknown) => !(error instanceof ApiError) || error.status >= 500;
-
 export function CheckoutPage() {
   const cart = useCart();
   const client = useQueryClient();
@@ -91,7 +89,7 @@ export function CheckoutPage() {
       return ok(api.POST('/orders', { params: { header: { 'idempotency-key': keyFor(body) } }, body }));
     },
     // A lost answer or a 5xx is asked again with the same key, so it can only find the same order.
-    retry: (count, error) => count < 3 && retryable(error),
+    retry: (count, error) => count < 3 && isRetryable(error),
     onSuccess: (order) => {
       void client.invalidateQueries({ queryKey: keys.cart });
       void client.invalidateQueries({ queryKey: keys.orders });
