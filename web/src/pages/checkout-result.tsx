@@ -7,7 +7,7 @@ import { api, ok } from '../api/client.ts';
 import { useOrder } from '../api/queries.ts';
 import type { Order } from '../api/types.ts';
 import { CardChoice, TEST_CARDS } from '../components/cards.tsx';
-import { ErrorNotice, Loading, Notice, QueryState } from '../components/feedback.tsx';
+import { FormSubmit, Loading, Notice, QueryState } from '../components/feedback.tsx';
 import { Money } from '../components/money.tsx';
 import { orderReference } from '../components/order-view.tsx';
 import { Page } from '../components/page.tsx';
@@ -38,10 +38,12 @@ function PayAgain({ order, onAccepted }: { order: Order; onAccepted: () => void 
         order.
       </Notice>
       <CardChoice value={card} onChange={setCard} />
-      <ErrorNotice error={pay.error} title="The payment was not made" />
-      <button type="submit" className="button button-wide" disabled={pay.isPending}>
-        {pay.isPending ? 'Paying…' : `Pay again`}
-      </button>
+      <FormSubmit
+        mutation={pay}
+        errorTitle="The payment was not made"
+        label="Pay again"
+        busyLabel="Paying…"
+      />
     </form>
   );
 }
