@@ -47,11 +47,12 @@ function decodeClaims(jwt: string): User & { exp: number } {
   };
 }
 
-function adopt(token: string): void {
+function adopt(token: string): User {
   const { exp, ...user } = decodeClaims(token);
   accessToken = { value: token, expiresAt: exp * 1000 };
   localStorage.setItem(SESSION_HINT, '1');
   publish({ status: 'signed-in', user });
+  return user;
 }
 
 function forget(): void {
@@ -96,8 +97,7 @@ export async function resumeSession(): Promise<void> {
 
 export async function signIn(username: string, password: string): Promise<User> {
   const body = await ok(api.POST('/auth/login', { body: { username, password } }));
-  adopt(body.access_token);
-  return decodeClaims(body.access_token);
+  return adopt(body.access_token);
 }
 
 export async function signOut(): Promise<void> {
