@@ -1,12 +1,11 @@
 // One order for the staff: everything the customer sees, plus cancelling it (which refunds a
 // paid order) and moving its shipment to in transit and then delivered (the customer is emailed).
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { keys, useOrder, useShipment } from '../api/queries.ts';
 import type { Order } from '../api/types.ts';
-import { ErrorNotice, Loading, Notice, QueryState } from '../components/feedback.tsx';
+import { ConfirmButton, ErrorNotice, Loading, Notice, QueryState } from '../components/feedback.tsx';
 import { OrderDetail, orderReference } from '../components/order-view.tsx';
 import { Page } from '../components/page.tsx';
 import { pathTo } from '../routes.ts';
@@ -19,7 +18,6 @@ const NEXT_SHIPMENT_STEP = {
 function OrderActions({ order }: { order: Order }) {
   const client = useQueryClient();
   const shipment = useShipment(order.shipment_id, order.status);
-  const [confirmCancel, setConfirmCancel] = useState(false);
   const refresh = () =>
     Promise.all([
       client.invalidateQueries({ queryKey: keys.order(order.id) }),
@@ -61,26 +59,15 @@ function OrderActions({ order }: { order: Order }) {
           {step.label}
         </button>
       )}
-      {cancellable &&
-        (confirmCancel ? (
-          <span className="form-actions">
-            <button
-              type="button"
-              className="button button-danger"
-              disabled={cancel.isPending}
-              onClick={() => cancel.mutate()}
-            >
-              Yes, cancel and refund
-            </button>
-            <button type="button" className="button button-secondary" onClick={() => setConfirmCancel(false)}>
-              Keep the order
-            </button>
-          </span>
-        ) : (
-          <button type="button" className="button button-danger" onClick={() => setConfirmCancel(true)}>
-            Cancel order
-          </button>
-        ))}
+      {cancellable && (
+        <ConfirmButton
+          label="Cancel order"
+          confirmLabel="Yes, cancel and refund"
+          keepLabel="Keep the order"
+          pending={cancel.isPending}
+          onConfirm={() => cancel.mutate()}
+        />
+      )}
     </div>
   );
 }

@@ -1,12 +1,18 @@
 // Creating and editing a product (name, description, price, stock), and deleting it after a
 // second, explicit confirmation.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { keys, useProduct } from '../api/queries.ts';
 import type { Product } from '../api/types.ts';
-import { ErrorNotice, FormSubmit, Loading, Notice, QueryState } from '../components/feedback.tsx';
+import {
+  ConfirmButton,
+  ErrorNotice,
+  FormSubmit,
+  Loading,
+  Notice,
+  QueryState,
+} from '../components/feedback.tsx';
 import { Fields, type FieldSpec } from '../components/field.tsx';
 import { Page } from '../components/page.tsx';
 import { useFormMutation } from '../forms/use-form-mutation.ts';
@@ -35,7 +41,6 @@ function ProductForm({ product }: { product?: Product }) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const saved = (useLocation().state as { saved?: boolean } | null)?.saved;
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const {
     form,
     mutation: save,
@@ -88,29 +93,13 @@ function ProductForm({ product }: { product?: Product }) {
           <h2 id="delete-heading">Delete this product</h2>
           <p>It disappears from the shop at once. Orders already placed keep their lines.</p>
           <ErrorNotice error={remove.error} title="The product was not deleted" />
-          {confirmDelete ? (
-            <div className="form-actions">
-              <button
-                type="button"
-                className="button button-danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate(product.id)}
-              >
-                Yes, delete {product.name}
-              </button>
-              <button
-                type="button"
-                className="button button-secondary"
-                onClick={() => setConfirmDelete(false)}
-              >
-                Keep it
-              </button>
-            </div>
-          ) : (
-            <button type="button" className="button button-danger" onClick={() => setConfirmDelete(true)}>
-              Delete product
-            </button>
-          )}
+          <ConfirmButton
+            label="Delete product"
+            confirmLabel={`Yes, delete ${product.name}`}
+            keepLabel="Keep it"
+            pending={remove.isPending}
+            onConfirm={() => remove.mutate(product.id)}
+          />
         </section>
       )}
     </>

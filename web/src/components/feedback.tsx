@@ -1,6 +1,6 @@
 // How the app says what is going on: messages that screen readers announce, and the loading,
 // empty and error states every page that reads from the server shows the same way.
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { messageOf } from '../api/problem.ts';
@@ -132,5 +132,37 @@ export function EmptyWithShopLink({ title, action = 'Browse the shop' }: { title
         {action}
       </Link>
     </EmptyState>
+  );
+}
+
+/** A button for what cannot be undone (delete, cancel): it asks once more before it acts. */
+export function ConfirmButton(props: {
+  label: string;
+  confirmLabel: string;
+  keepLabel: string;
+  pending: boolean;
+  onConfirm: () => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" className="button button-danger" onClick={() => setAsking(true)}>
+        {props.label}
+      </button>
+    );
+  return (
+    <div className="form-actions">
+      <button
+        type="button"
+        className="button button-danger"
+        disabled={props.pending}
+        onClick={props.onConfirm}
+      >
+        {props.confirmLabel}
+      </button>
+      <button type="button" className="button button-secondary" onClick={() => setAsking(false)}>
+        {props.keepLabel}
+      </button>
+    </div>
   );
 }
