@@ -68,17 +68,20 @@ export interface ServiceNeeds {
   tokens?: boolean;
   /** It calls others with a client-credentials token; the client id's default. */
   client?: string;
+  /** It keeps a Redis client (RedisConfig): what it keeps there, for the variable's description. */
+  redis?: string;
 }
 
 type NeedsProperties<N extends ServiceNeeds> = (N['database'] extends string
   ? { DATABASE_URL: ReturnType<typeof DatabaseUrl> }
   : unknown) &
   (N['tokens'] extends true ? typeof TokenConfig : unknown) &
-  (N['client'] extends string ? typeof ServiceClientConfig : unknown);
+  (N['client'] extends string ? typeof ServiceClientConfig : unknown) &
+  (N['redis'] extends string ? ReturnType<typeof RedisConfig> : unknown);
 
 /**
  * What a service reads before its own settings: BaseConfig, its two ports and, as it needs them,
- * its database, Auth's tokens and its client credentials.
+ * its database, Auth's tokens, its client credentials and its Redis.
  */
 export function ServiceConfig<const N extends ServiceNeeds = ServiceNeeds>(
   port: number,
@@ -99,6 +102,7 @@ export function ServiceConfig<const N extends ServiceNeeds = ServiceNeeds>(
           }),
         }
       : {}),
+    ...(needs?.redis ? RedisConfig(needs.redis) : {}),
   } as ReturnType<typeof ServicePorts> & typeof BaseConfig & NeedsProperties<N>;
 }
 
@@ -112,11 +116,25 @@ export function DatabaseUrl(service: string) {
 }
 
 /**
- * Optional Redis Sentinel settings of a service that keeps a Redis client. With REDIS_SENTINELS
- * set, the client asks the Sentinels for the current primary of REDIS_SENTINEL_MASTER (and follows
- * a failover); REDIS_URL then gives only the user, password and database.
+ * The Redis of a service that keeps a Redis client. REDIS_URL may hold a password, so like every
+ * secret it must be given in production and defaults to a local server elsewhere. With
+ * REDIS_SENTINELS set, the client asks the Sentinels for the current primary of
+ * REDIS_SENTINEL_MASTER (and follows a failover); REDIS_URL then gives only the user, password and
+ * database.
  */
-export const RedisSentinelConfig = {
+export function RedisConfig(purpose: string) {
+  return {
+    REDIS_URL: Type.String({
+      minLength: 1,
+      pattern: '^rediss?://',
+      description: `Redis URL (${purpose})`,
+      devDefault: 'redis://127.0.0.1:6379',
+    }),
+    ...RedisSentinelConfig,
+  } satisfies TProperties;
+}
+
+const RedisSentinelConfig = {
   REDIS_SENTINELS: Type.Optional(
     Type.String({
       pattern: '^[^,\\s:]+:\\d+(,[^,\\s:]+:\\d+)*$',

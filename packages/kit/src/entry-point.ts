@@ -25,6 +25,7 @@ interface EntryConfig {
   DATABASE_URL?: string;
   REDIS_URL?: string;
   REDIS_SENTINELS?: string;
+  /** Always set where REDIS_SENTINELS can be: RedisConfig gives it a default. */
   REDIS_SENTINEL_MASTER?: string;
   REDIS_SENTINEL_USERNAME?: string;
   REDIS_SENTINEL_PASSWORD?: string;
@@ -54,7 +55,7 @@ export interface ServiceSpec<S extends TObject> {
   prepare?: (config: Static<S>) => void;
   /** The service's database: its pool size and where its migrations are (applied at start). */
   database?: { migrations: URL; poolMax?: number };
-  /** The service keeps a Redis client (REDIS_URL). */
+  /** The service keeps a Redis client (its config has RedisConfig, through ServiceConfig's `redis`). */
   redis?: boolean;
   /** Builds the app (importing it here, after tracing has started) and whatever it needs at start. */
   app: (deps: ServiceDeps<Static<S>>) => Promise<FastifyInstance>;
@@ -99,7 +100,7 @@ export async function serviceMain<S extends TObject>(spec: ServiceSpec<S>): Prom
         ? {
             sentinel: {
               sentinels: settings.REDIS_SENTINELS,
-              name: settings.REDIS_SENTINEL_MASTER ?? 'mymaster',
+              name: settings.REDIS_SENTINEL_MASTER!,
               username: settings.REDIS_SENTINEL_USERNAME,
               password: settings.REDIS_SENTINEL_PASSWORD,
             },

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { BaseConfig, ConfigError, Port, Secret, loadConfig } from '../src/config.ts';
+import { BaseConfig, ConfigError, Port, Secret, ServiceConfig, loadConfig } from '../src/config.ts';
 
 const Schema = Type.Object({
   ...BaseConfig,
@@ -44,5 +44,16 @@ describe('loadConfig', () => {
       API_KEY: 'real',
     });
     expect(config.API_KEY).toBe('real');
+  });
+
+  it('gives a service with Redis a local server outside production and asks for it in production', () => {
+    const schema = Type.Object(ServiceConfig(8083, { redis: 'carts' }));
+    expect(loadConfig(schema, {})).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_SENTINEL_MASTER: 'mymaster',
+    });
+    expect(() => loadConfig(schema, { MINISHOP_ENV: 'production' })).toThrow(/REDIS_URL is required/);
+    expect(() => loadConfig(schema, { REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig(schema, { REDIS_SENTINELS: 'sentinel' })).toThrow(/REDIS_SENTINELS/);
   });
 });

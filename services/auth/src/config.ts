@@ -3,12 +3,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { isIP } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
-import { ServiceConfig, RedisSentinelConfig, ConfigError, Secret } from '@minishop/kit/config';
+import { ServiceConfig, ConfigError, Secret } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8081, { database: 'auth' }),
-  REDIS_URL: Type.String({ minLength: 1, description: 'Redis URL (login rate-limit counters)' }),
-  ...RedisSentinelConfig,
+  ...ServiceConfig(8081, { database: 'auth', redis: 'login rate-limit counters' }),
   JWT_ISSUER: Type.String({ default: 'minishop-auth', description: 'iss claim of issued tokens' }),
   JWT_AUDIENCE: Type.String({ default: 'minishop', description: 'aud claim of issued tokens' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86_400, default: 900 }),

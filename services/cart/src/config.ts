@@ -1,16 +1,10 @@
 // The cart service's environment as one schema, checked at boot (property names are the
 // environment variable names).
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, ServiceUrl, RedisSentinelConfig } from '@minishop/kit/config';
+import { ServiceConfig, ServiceUrl } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8083, { tokens: true }),
-  REDIS_URL: Type.String({
-    pattern: '^rediss?://',
-    default: 'redis://127.0.0.1:6379',
-    description: 'Redis that holds the carts',
-  }),
-  ...RedisSentinelConfig,
+  ...ServiceConfig(8083, { tokens: true, redis: 'holds the carts' }),
   CATALOG_URL: ServiceUrl(8082, 'Catalog base URL (product names, current prices and stock)'),
   CART_TTL_DAYS: Type.Integer({
     minimum: 1,

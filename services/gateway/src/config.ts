@@ -1,12 +1,10 @@
 // The gateway's environment: where each service lives, who may call from a browser, how many
 // requests one client IP may make per minute, and how long an upstream may take to answer.
 import { Type, type Static } from '@sinclair/typebox';
-import { ServiceConfig, ServiceUrl, RedisSentinelConfig } from '@minishop/kit/config';
+import { ServiceConfig, ServiceUrl } from '@minishop/kit/config';
 
 export const ConfigSchema = Type.Object({
-  ...ServiceConfig(8080, { tokens: true }),
-  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters' }),
-  ...RedisSentinelConfig,
+  ...ServiceConfig(8080, { tokens: true, redis: 'rate-limit counters' }),
   CATALOG_URL: ServiceUrl(8082, 'Catalog base URL'),
   CART_URL: ServiceUrl(8083, 'Cart base URL'),
   ORDERS_URL: ServiceUrl(8084, 'Orders base URL'),
