@@ -85,17 +85,6 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   return databaseUrl(adminUrl, name);
 }
 
-/** Drops the database, disconnecting anyone still using it. Missing databases are ignored. */
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The admin URL with its database name replaced. */
 export function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
