@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@minishop/devstack/otlp-receiver';
-import { ADDRESS, eventually, startShop, type Customer, type Shop } from '../support/shop.ts';
+import { eventually, startShop, type Customer, type Shop } from '../support/shop.ts';
 
 const SERVICES = ['gateway', 'auth', 'catalog', 'cart', 'orders', 'payments', 'shipping', 'notifications'];
 /** The services one checkout passes through. */
@@ -30,10 +30,8 @@ async function tracedCheckout(buyer: Customer, productId: string) {
   await shop.addToCart(buyer.token, productId, 1);
   const traceId = randomBytes(16).toString('hex');
   const callerSpan = randomBytes(8).toString('hex');
-  const res = await shop.api('POST', '/orders', {
-    token: buyer.token,
+  const res = await shop.checkout(buyer.token, {
     headers: { traceparent: `00-${traceId}-${callerSpan}-01` },
-    body: { shipping_address: ADDRESS },
   });
   expect(res.status).toBe(201);
   return { traceId, callerSpan, orderId: res.body.id as string };

@@ -3,7 +3,7 @@
 // Orders repeats the charge, the same idempotency key makes the provider replay its answer, and the
 // order ends paid with exactly one charge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startShop, type Shop } from '../support/shop.ts';
+import { startShop, type Shop } from '../support/shop.ts';
 
 let shop: Shop;
 beforeAll(async () => {
@@ -26,14 +26,7 @@ describe('Payments dies between the provider answer and recording it', () => {
     expect(answer.body.status).not.toBe('paid');
     await shop.stack.restart('payments');
 
-    const order = await eventually(
-      async () => {
-        const res = await shop.api('GET', `/orders/${answer.body.id}`, { token: buyer.token });
-        return res.body.status === 'paid' ? res.body : null;
-      },
-      'the order paid',
-      90_000,
-    );
+    const order = await shop.orderReaching(buyer.token, answer.body.id, 'paid', 90_000);
     expect(order.total_price).toBe('8.40');
     expect(await shop.chargesFor(order.id)).toBe(1);
     const payments = await shop.api('GET', `/payments/${order.payment_id}`, { token: buyer.token });

@@ -23,12 +23,7 @@ async function orderOf(buyer: Customer) {
   }, 'the buyer’s order');
 }
 
-async function settled(buyer: Customer, id: string, status = 'paid') {
-  return eventually(async () => {
-    const res = await shop.api('GET', `/orders/${id}`, { token: buyer.token });
-    return res.body.status === status ? res.body : undefined;
-  }, `order ${id} to be ${status}`);
-}
+const settled = (buyer: Customer, id: string, status?: string) => shop.orderReaching(buyer.token, id, status);
 
 /** Notifications' delivery log for one order's events to this address. */
 async function deliveriesOf(email: string, orderId: string): Promise<{ event_id: string; status: string }[]> {

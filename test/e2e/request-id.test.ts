@@ -2,7 +2,7 @@
 // gateway reaches every service the checkout calls, and each of them logs its part under it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDRESS, eventually, startShop, type Shop } from '../support/shop.ts';
+import { eventually, startShop, type Shop } from '../support/shop.ts';
 
 const FOLLOWED = ['auth', 'cart', 'catalog', 'payments', 'shipping'] as const;
 const lines: string[] = [];
@@ -30,17 +30,10 @@ describe('a checkout followed by its request id', () => {
     const requestId = `checkout-${randomUUID()}`;
 
     // The first checkout of this stack: Orders fetches its service token from Auth for it.
-    const res = await shop.api('POST', '/orders', {
-      token: customer.token,
-      headers: { 'x-request-id': requestId },
-      body: { shipping_address: ADDRESS },
-    });
+    const res = await shop.checkout(customer.token, { headers: { 'x-request-id': requestId } });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    const order = await eventually(async () => {
-      const read = await shop.api('GET', `/orders/${res.body.id}`, { token: customer.token });
-      return read.body.status === 'paid' && read.body;
-    }, 'the order to be paid');
+    const order = await shop.orderReaching(customer.token, res.body.id);
     expect(order.total_price).toBe('24.68');
 
     for (const name of FOLLOWED) {

@@ -41,8 +41,15 @@ export interface Shop {
   addToCart(token: string, productId: string, quantity: number): Promise<void>;
   checkout(
     token: string,
-    options?: { paymentMethod?: string; key?: string; address?: Record<string, string> },
+    options?: {
+      paymentMethod?: string;
+      key?: string;
+      address?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
   ): Promise<Reply>;
+  /** Waits until the customer's order has the status (paid by default); returns the order. */
+  orderReaching(token: string, orderId: string, status?: string, timeoutMs?: number): Promise<Body>;
   /** Successful charges the payment provider made for an order. */
   chargesFor(orderId: string, status?: string): Promise<number>;
   providerFaults(faults: Record<string, number>): Promise<void>;
@@ -138,6 +145,19 @@ export async function startShop(
       });
       return res.body.stock;
     },
+    ...buyerCalls(api),
+    ...simulatorCalls(stack),
+    async stop() {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return shop;
+}
+
+/** What a buyer does: fill the cart, check out, and wait for the order to reach a status. */
+function buyerCalls(api: Shop['api']): Pick<Shop, 'addToCart' | 'checkout' | 'orderReaching'> {
+  return {
     async addToCart(token, productId, quantity) {
       const res = await api('POST', '/cart/items', { token, body: { product_id: productId, quantity } });
       if (res.status !== 200)
@@ -146,20 +166,24 @@ export async function startShop(
     checkout(token, opts = {}) {
       return api('POST', '/orders', {
         token,
-        headers: opts.key ? { 'idempotency-key': opts.key } : {},
+        headers: { ...opts.headers, ...(opts.key ? { 'idempotency-key': opts.key } : {}) },
         body: {
           shipping_address: opts.address ?? ADDRESS,
           ...(opts.paymentMethod ? { payment_method: opts.paymentMethod } : {}),
         },
       });
     },
-    ...simulatorCalls(stack),
-    async stop() {
-      await stack.stop();
-      await rm(dataDir, { recursive: true, force: true });
+    orderReaching(token, orderId, status = 'paid', timeoutMs) {
+      return eventually(
+        async () => {
+          const res = await api('GET', `/orders/${orderId}`, { token });
+          return res.body.status === status ? res.body : undefined;
+        },
+        `order ${orderId} to be ${status}`,
+        timeoutMs,
+      );
     },
   };
-  return shop;
 }
 
 /** Reads and fault switches of the payment provider simulator and the mail sink. */
