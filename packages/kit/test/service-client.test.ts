@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@minishop/devstack/free-port';
 import { eventually } from '@minishop/devstack/testing';
 import { UpstreamUnavailable, createServiceClient } from '../src/service-client.ts';
 
@@ -47,6 +48,27 @@ describe('service client', () => {
     const res = await client.request({ method: 'GET', path: '/x' });
     expect(res.status).toBe(409);
     expect(up.calls()).toBe(1);
+  });
+
+  it('gives the answer’s headers by lower-case name', async () => {
+    const up = await upstream((_n, res) => {
+      res.writeHead(409, { 'Retry-After': '7', 'content-type': 'application/json' }).end('{"detail":"busy"}');
+    });
+    const client = createServiceClient({ name: 'up', baseUrl: up.url });
+    const res = await client.request({ method: 'POST', path: '/x', body: {} });
+    expect(res.headers['retry-after']).toBe('7');
+    expect(res.body).toEqual({ detail: 'busy' });
+  });
+
+  it('says an upstream could not be reached without naming its address', async () => {
+    const client = createServiceClient({
+      name: 'up',
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      retries: 0,
+    });
+    const failure = await client.request({ method: 'GET', path: '/x' }).catch((err: Error) => err);
+    expect(failure).toBeInstanceOf(UpstreamUnavailable);
+    expect((failure as Error).message).toBe('up is unavailable: no answer (ECONNREFUSED)');
   });
 
   it('times out a slow upstream', async () => {

@@ -56,7 +56,7 @@ export async function retryOrderPayment(
     case 403:
       throw new Forbidden(answer.detail);
     case 429:
-      throw new RateLimited(Number(res.headers.get('retry-after')) || 1);
+      throw new RateLimited(Number(res.headers['retry-after']) || 1);
     default:
       throw new Unavailable(`orders answered ${res.status}`);
   }
