@@ -152,6 +152,27 @@ describe('mail sink', () => {
     expect((await search(`to:${to}`)).messages[0].Username).toBe('notifications');
   });
 
+  it('answers for mail nothing has listed yet: its raw source, the counts, then the whole message', async () => {
+    const fresh = await startSink();
+    try {
+      await fresh.transport().sendMail({
+        from: 'a@example.test',
+        to: uniqueAddress(),
+        subject: 'Not listed yet',
+        text: 'hello',
+      });
+      expect((await fresh.api('/api/v1/info')).body).toMatchObject({ Messages: 1, Unread: 1 });
+      expect((await fresh.api('/api/v1/message/latest/raw')).text).toContain('Subject: Not listed yet');
+      expect((await fresh.api('/api/v1/message/latest')).body).toMatchObject({
+        Subject: 'Not listed yet',
+        Text: expect.stringMatching(/^hello\s*$/),
+      });
+      expect((await fresh.api('/api/v1/info')).body).toMatchObject({ Messages: 1, Unread: 0 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('answers 404 for an unknown message', async () => {
     expect((await mail.api('/api/v1/message/nope')).status).toBe(404);
   });

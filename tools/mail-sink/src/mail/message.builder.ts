@@ -1,6 +1,5 @@
 // Turns raw mail received over SMTP into a StoredMessage: parsed with mailparser, addresses and
 // attachments in Mailpit's shape, a short snippet, and the text searches look in.
-import { randomBytes } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress } from 'mailparser';
 import type { AttachmentInfo, MailAddress, StoredMessage } from './stored-message.ts';
 
@@ -15,9 +14,10 @@ const SNIPPET_LENGTH = 250;
 export async function buildMessage(
   raw: Buffer,
   envelope: Envelope,
-  receivedAt = new Date(),
+  { ID, receivedAt }: { ID: string; receivedAt: Date },
 ): Promise<StoredMessage> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true });
+  // The mail was accepted before it was parsed: if it cannot be, it stays, raw source and all.
+  const parsed = await simpleParser(raw, { skipImageLinks: true }).catch(() => simpleParser(''));
   const from = addresses(parsed.from)[0] ?? null;
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
@@ -35,7 +35,7 @@ export async function buildMessage(
   const everyone = [from, ...to, ...cc, ...bcc].filter((a): a is MailAddress => a !== null);
 
   return {
-    ID: randomBytes(16).toString('base64url'),
+    ID,
     MessageID: (parsed.messageId ?? '').replace(/^<|>$/g, ''),
     Read: false,
     From: from,
@@ -55,7 +55,6 @@ export async function buildMessage(
     Attachments: attachments,
     Inline: inline,
     Headers: headerMap(parsed.headerLines),
-    Raw: raw,
     searchText: [subject, ...everyone.map((a) => `${a.Name} ${a.Address}`), text, stripTags(html)]
       .join('\n')
       .toLowerCase(),

@@ -37,7 +37,6 @@ export interface StoredMessage {
   Attachments: AttachmentInfo[];
   Inline: AttachmentInfo[];
   Headers: Record<string, string[]>;
-  Raw: Buffer;
   /** Lower-cased text that free-text searches look in. */
   searchText: string;
 }

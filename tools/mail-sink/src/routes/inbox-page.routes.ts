@@ -18,7 +18,8 @@ export function inboxPageRoutes(app: FastifyInstance, store: MailStore): void {
     async (req, reply) => {
       const query = req.query.query?.trim() ?? '';
       const terms = parseQuery(query);
-      const matched = query ? store.list().filter((m) => matchesQuery(m, terms)) : store.list();
+      const all = await store.list();
+      const matched = query ? all.filter((m) => matchesQuery(m, terms)) : all;
       return reply
         .type('text/html; charset=utf-8')
         .header('content-security-policy', PAGE_POLICY)
@@ -28,7 +29,7 @@ export function inboxPageRoutes(app: FastifyInstance, store: MailStore): void {
   );
 
   app.get<{ Params: { id: string } }>('/view/:id', async (req, reply) => {
-    const message = store.get(req.params.id);
+    const message = await store.get(req.params.id);
     if (!message) return reply.code(404).type('text/plain').send('Message not found');
     return reply
       .type('text/html; charset=utf-8')
@@ -38,7 +39,7 @@ export function inboxPageRoutes(app: FastifyInstance, store: MailStore): void {
   });
 
   app.get<{ Params: { id: string } }>('/view/:id/html', async (req, reply) => {
-    const message = store.get(req.params.id);
+    const message = await store.get(req.params.id);
     if (!message) return reply.code(404).type('text/plain').send('Message not found');
     return reply
       .type('text/html; charset=utf-8')

@@ -10,24 +10,21 @@ const notFound = (reply: FastifyReply) => reply.code(404).type('text/plain').sen
 
 export function messageRoutes(app: FastifyInstance, store: MailStore): void {
   app.get<ById>('/api/v1/message/:id', async (req, reply) => {
-    const message = store.get(req.params.id);
+    const message = await store.get(req.params.id);
     if (!message) return notFound(reply);
     message.Read = true;
     return messageDetail(message);
   });
 
   app.get<ById>('/api/v1/message/:id/headers', async (req, reply) => {
-    const message = store.get(req.params.id);
+    const message = await store.get(req.params.id);
     return message ? message.Headers : notFound(reply);
   });
 
   app.get<ById>('/api/v1/message/:id/raw', async (req, reply) => {
-    const message = store.get(req.params.id);
-    if (!message) return notFound(reply);
-    return reply
-      .type('text/plain; charset=utf-8')
-      .header('x-content-type-options', 'nosniff')
-      .send(message.Raw);
+    const raw = store.raw(req.params.id);
+    if (!raw) return notFound(reply);
+    return reply.type('text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(raw);
   });
 
   app.get('/api/v1/info', async () => {

@@ -20,28 +20,28 @@ async function needsQuery(req: FastifyRequest<{ Querystring: { query: string } }
 }
 
 export function messagesRoutes(app: FastifyInstance, store: MailStore): void {
-  const search = (query: string) => {
+  const search = async (query: string) => {
     const terms = parseQuery(query);
-    return store.list().filter((m) => matchesQuery(m, terms));
+    return (await store.list()).filter((m) => matchesQuery(m, terms));
   };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/messages',
     { schema: { querystring: ListQuery } },
-    async (req) => listing(store, store.list(), req.query),
+    async (req) => listing(store, await store.list(), req.query),
   );
 
   app.get<{ Querystring: Static<typeof SearchQuery> }>(
     '/api/v1/search',
     { schema: { querystring: SearchQuery }, preHandler: needsQuery },
-    async (req) => listing(store, search(req.query.query), req.query),
+    async (req) => listing(store, await search(req.query.query), req.query),
   );
 
   app.delete<{ Querystring: Static<typeof DeleteSearchQuery> }>(
     '/api/v1/search',
     { schema: { querystring: DeleteSearchQuery }, preHandler: needsQuery },
     async (req, reply) => {
-      store.delete(search(req.query.query).map((m) => m.ID));
+      store.delete((await search(req.query.query)).map((m) => m.ID));
       return reply.type('text/plain').send('ok');
     },
   );
@@ -69,7 +69,11 @@ export function messagesRoutes(app: FastifyInstance, store: MailStore): void {
           .send('You may specify either IDs or a search query, not both');
       }
       const targets =
-        Search !== '' ? search(Search) : IDs.length > 0 ? IDs.map((id) => store.get(id)) : store.list();
+        Search !== ''
+          ? await search(Search)
+          : IDs.length > 0
+            ? await Promise.all(IDs.map((id) => store.get(id)))
+            : await store.list();
       for (const message of targets) if (message) message.Read = Read;
       return reply.type('text/plain').send('ok');
     },

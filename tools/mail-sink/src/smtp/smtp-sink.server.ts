@@ -1,9 +1,8 @@
-// The SMTP side of the sink: accepts any mail from anyone (any AUTH credentials too), parses it
-// and keeps it in the store. It can be stopped and started again on the same port, and the chaos
+// The SMTP side of the sink: accepts any mail from anyone (any AUTH credentials too) and keeps it
+// in the store as it arrived. It can be stopped and started again on the same port, and the chaos
 // triggers make it refuse mail on demand.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { buildMessage } from '../mail/message.builder.ts';
 import type { MailStore } from '../mail/mail.store.ts';
 import type { ChaosState, Stage } from './chaos.state.ts';
 
@@ -107,16 +106,13 @@ export class SmtpSink {
       throw smtpError(552, 'Message exceeds the maximum size');
     }
     const { mailFrom, rcptTo } = session.envelope;
-    const message = await buildMessage(Buffer.concat(chunks), {
+    const to = rcptTo.map((r) => r.address);
+    const id = this.options.store.add(Buffer.concat(chunks), {
       mailFrom: mailFrom ? mailFrom.address : '',
-      rcptTo: rcptTo.map((r) => r.address),
+      rcptTo: to,
       username: session.user ?? '',
     });
-    this.options.store.add(message);
-    this.options.log.info(
-      { id: message.ID, to: rcptTo.map((r) => r.address), subject: message.Subject },
-      'mail received',
-    );
-    return message.ID;
+    this.options.log.info({ id, to, bytes }, 'mail received');
+    return id;
   }
 }
