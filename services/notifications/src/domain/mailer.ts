@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Config } from '../config.ts';
 
@@ -52,7 +53,9 @@ export function smtpMailer(config: Config): Mailer {
   return {
     async send(email) {
       const digest = createHash('sha256').update(email.eventId).digest('hex').slice(0, 32);
-      await transport.sendMail({
+      // nodemailer builds the message; built whole, it goes out in one socket write instead of
+      // about ten (the headers, each boundary and part), so the mail server reads one chunk.
+      const message = new MailComposer({
         from: config.SMTP_FROM,
         to: email.to,
         subject: email.subject,
@@ -60,7 +63,8 @@ export function smtpMailer(config: Config): Mailer {
         html: email.html,
         messageId: `<${digest}@${domain}>`,
         headers: { 'X-Minishop-Event-Id': email.eventId },
-      });
+      }).compile();
+      await transport.sendMail({ envelope: message.getEnvelope(), raw: await message.build() });
     },
     close() {
       transport.close();
