@@ -181,7 +181,11 @@ const EVENT_ADVANCE = moveForward({ status: '$5', ref: '$3', code: '$6', message
 /**
  * Applies a provider event in one statement: records its id (a repeat changes nothing), finds the
  * payment by the intent id, or by the payment id in the metadata when the event came before the
- * charge call's answer stored the intent id, and moves it forward if the event says so.
+ * charge call's answer stored the intent id, and moves it forward if the event says so. Each
+ * lookup is its own branch and the update names the row by id, so every one is a unique-index
+ * probe: written as one OR (and as a join with the target) the planner read the whole table
+ * twice per event whenever it judged a scan cheaper, as it does while the table is small or not
+ * yet analyzed.
  */
 export async function applyProviderEvent(db: Queryable, event: ProviderEvent): Promise<ProviderEventResult> {
   const { outcome } = event;
@@ -190,15 +194,17 @@ export async function applyProviderEvent(db: Queryable, event: ProviderEvent): P
        INSERT INTO processed_events (event_id, type) VALUES ($1, $2)
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id
      ), target AS (
-       SELECT * FROM payments
+       SELECT * FROM (
+         SELECT * FROM payments WHERE provider_ref = $3
+         UNION ALL
+         SELECT * FROM payments WHERE id = $4::uuid AND provider_ref IS NULL
+       ) candidates
         WHERE EXISTS (SELECT 1 FROM recorded)
-          AND (provider_ref = $3 OR (id = $4::uuid AND provider_ref IS NULL))
         ORDER BY provider_ref IS NULL
         LIMIT 1
      ), changed AS (
        UPDATE payments p SET ${EVENT_ADVANCE.set}
-       FROM target t
-       WHERE p.id = t.id AND ${EVENT_ADVANCE.allowed}
+       WHERE p.id = (SELECT id FROM target) AND ${EVENT_ADVANCE.allowed}
        RETURNING p.*
      )
      SELECT EXISTS (SELECT 1 FROM recorded) AS first,
