@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '@minishop/devstack/testing';
-import { createPool, migrate, withTransaction, type Pool } from '../src/db.ts';
+import { createPool, migrate, prepared, withTransaction, type Pool } from '../src/db.ts';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures/migrations');
 const pools: Pool[] = [];
@@ -64,5 +64,21 @@ describe('withTransaction', () => {
     const pool = createPool(await testDatabaseUrl('kit'), { statementTimeoutMs: 100 });
     pools.push(pool);
     await expect(pool.query('SELECT pg_sleep(2)')).rejects.toThrow(/statement timeout/);
+  });
+});
+
+describe('prepared', () => {
+  it('parses each text once per connection and answers every call with its own values', async () => {
+    const pool = createPool(await testDatabaseUrl('kit'), { max: 1 });
+    pools.push(pool);
+    const plusOne = (n: number) => prepared('SELECT $1::int + 1 AS n', [n]);
+    const answers = [];
+    for (const n of [1, 41, 99]) answers.push((await pool.query(plusOne(n))).rows[0].n);
+    answers.push((await pool.query(prepared('SELECT $1::int * 2 AS n', [21]))).rows[0].n);
+    expect(answers).toEqual([2, 42, 100, 42]);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'minishop\\_%'`,
+    );
+    expect(rows[0].n).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 // SQL for products. Returns plain rows with money in cents; deleted products are invisible here
 // except where a reservation needs them (lockProducts).
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 
 export interface ProductRow {
   id: string;
@@ -52,16 +52,14 @@ export async function insertProduct(db: Queryable, product: NewProduct): Promise
 
 export async function findProduct(db: Queryable, id: string): Promise<ProductRow | null> {
   const { rows } = await db.query<RawProduct>(
-    `SELECT ${COLUMNS} FROM products WHERE id = $1 AND deleted_at IS NULL`,
-    [id],
+    prepared(`SELECT ${COLUMNS} FROM products WHERE id = $1 AND deleted_at IS NULL`, [id]),
   );
   return rows[0] ? toRow(rows[0]) : null;
 }
 
 export async function findProducts(db: Queryable, ids: string[]): Promise<ProductRow[]> {
   const { rows } = await db.query<RawProduct>(
-    `SELECT ${COLUMNS} FROM products WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`,
-    [ids],
+    prepared(`SELECT ${COLUMNS} FROM products WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`, [ids]),
   );
   return rows.map(toRow);
 }

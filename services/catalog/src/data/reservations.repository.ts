@@ -1,5 +1,5 @@
 // SQL for stock reservations: one row per order plus its items with the reserved prices.
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 import type { LockedProduct } from './products.repository.ts';
 
 export type ReservationStatus = 'reserved' | 'committed' | 'released' | 'expired';
@@ -46,7 +46,8 @@ export async function reserveNew(
   items: { product_id: string; quantity: number }[],
 ): Promise<NewReservation> {
   const { rows } = await db.query<{ header: HeaderRow | null; products: LockedProduct[]; taken: boolean }>(
-    `WITH header AS (
+    prepared(
+      `WITH header AS (
        INSERT INTO reservations (order_id, status, expires_at)
        VALUES ($1, 'reserved', now() + make_interval(secs => $2))
        ON CONFLICT (order_id) DO NOTHING
@@ -74,7 +75,8 @@ export async function reserveNew(
           'stock', stock, 'deleted', deleted)), '[]'::json) FROM locked) AS products,
        (SELECT count(*) FROM taken) = cardinality($3::uuid[])
          AND (SELECT count(*) FROM held) = cardinality($3::uuid[]) AS taken`,
-    [orderId, ttlSeconds, items.map((i) => i.product_id), items.map((i) => i.quantity)],
+      [orderId, ttlSeconds, items.map((i) => i.product_id), items.map((i) => i.quantity)],
+    ),
   );
   const row = rows[0]!;
   const header = row.header && {
@@ -107,10 +109,12 @@ export async function findReservation(
 /** Commits a reservation that still holds its units, in one statement; null when it does not. */
 export async function commitHeld(db: Queryable, orderId: string): Promise<ReservationRow | null> {
   const { rows } = await db.query<ReservationRow>(
-    `UPDATE reservations SET status = 'committed', updated_at = now()
+    prepared(
+      `UPDATE reservations SET status = 'committed', updated_at = now()
      WHERE order_id = $1 AND status = 'reserved'
      RETURNING ${COLUMNS}, ${ITEMS}`,
-    [orderId],
+      [orderId],
+    ),
   );
   return rows[0] ?? null;
 }

@@ -1,6 +1,6 @@
 // SQL for orders: rows with their items and status history, placed in one statement (with the
 // Idempotency-Key's claim when there is one), read with their items in one query, and listed.
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 
 export type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled';
 export type SagaStep =
@@ -121,7 +121,8 @@ export async function insertOrder(
       RETURNING order_id`;
   }
   const { rows } = await db.query<Omit<OrderRow, 'items'>>(
-    `WITH claim AS (${source}),
+    prepared(
+      `WITH claim AS (${source}),
      placed AS (
        INSERT INTO orders (id, user_id, email, status, total_cents, shipping_address, payment_method,
          saga_step, lease_until, lease_owner)
@@ -133,7 +134,8 @@ export async function insertOrder(
        SELECT placed.id, l.product_id, l.name, l.quantity
        FROM placed, unnest($8::uuid[], $9::text[], $10::int[]) AS l(product_id, name, quantity))
      SELECT * FROM placed`,
-    params,
+      params,
+    ),
   );
   const row = rows[0];
   if (!row) return null;

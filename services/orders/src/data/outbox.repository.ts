@@ -1,7 +1,7 @@
 // The outbox: events written in the same transaction as the order change they announce, with the
 // trace context of the request that made the change. The kit's relay delivers them.
 import { captureTraceContext } from '@minishop/kit/background';
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 import type { OutboxRow } from '@minishop/kit/outbox';
 
 export const OUTBOX_TABLE = 'outbox';
@@ -26,9 +26,11 @@ export async function enqueue(
   },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO outbox (event_id, order_id, type, recipient, payload, trace_context)
+    prepared(
+      `INSERT INTO outbox (event_id, order_id, type, recipient, payload, trace_context)
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (event_id) DO NOTHING`,
-    [event.event_id, event.order_id, event.type, event.recipient, event.payload, captureTraceContext()],
+      [event.event_id, event.order_id, event.type, event.recipient, event.payload, captureTraceContext()],
+    ),
   );
 }

@@ -1,7 +1,7 @@
 // SQL for the checkout saga's stored progress. A worker holds an order by a lease that names it
 // (lease_owner); each step is written in one statement that checks the step it started from and
 // the worker's name, renews or ends the lease, and returns the row, so nothing is read back.
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 import {
   ITEMS_COLUMN,
   ORDER_COLUMNS,
@@ -77,7 +77,8 @@ export async function recordStep(
       SELECT id, status, $${params.length} FROM stepped)`);
   }
   const { rows } = await db.query<Omit<OrderRow, 'items'>>(
-    `WITH stepped AS (
+    prepared(
+      `WITH stepped AS (
        UPDATE orders SET saga_step = $4, status = coalesce($5, status), payment_id = $6, shipment_id = $7,
          tracking_number = $8, carrier = $9, attention = $10, payment_error = $11, cancel_reason = $12,
          total_cents = $13, saga_attempts = $14, next_try_at = now() + make_interval(secs => $15),
@@ -86,7 +87,8 @@ export async function recordStep(
        RETURNING ${ORDER_COLUMNS})
      ${extra.map((cte) => `, ${cte}`).join('\n')}
      SELECT * FROM stepped`,
-    params,
+      params,
+    ),
   );
   return rows[0] ?? null;
 }

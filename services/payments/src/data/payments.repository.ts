@@ -1,7 +1,7 @@
 // SQL for payment attempts and processed provider events. Status changes only move forward:
 // pending → succeeded | failed, succeeded → refunded; anything else is a no-op.
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded';
 
@@ -29,6 +29,10 @@ interface PaymentRow extends Omit<PaymentRecord, 'amount_cents'> {
   amount_cents: string;
 }
 
+/** Every column, listed: the prepared statements below must keep their result type when a column is added. */
+const COLUMNS = `id, order_id, user_id, attempt, amount_cents, currency, payment_method, status, provider_ref,
+  idempotency_key, failure_code, failure_message, refund_ref, created_at, updated_at, trace_context`;
+
 const toRecord = (row: PaymentRow): PaymentRecord => ({ ...row, amount_cents: Number(row.amount_cents) });
 
 export type NewAttempt = Pick<
@@ -53,22 +57,24 @@ export async function insertOrGetAttempt(
   // No conflict target: the idempotency key is derived from order and attempt and has its own
   // unique index, and a concurrent insert of the same attempt may trip either one first.
   const inserted = await db.query<PaymentRow>(
-    `INSERT INTO payments (id, order_id, user_id, attempt, amount_cents, currency, payment_method, idempotency_key,
+    prepared(
+      `INSERT INTO payments (id, order_id, user_id, attempt, amount_cents, currency, payment_method, idempotency_key,
                            trace_context)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT DO NOTHING
-     RETURNING *`,
-    [
-      id,
-      attempt.order_id,
-      attempt.user_id,
-      attempt.attempt,
-      attempt.amount_cents,
-      attempt.currency,
-      attempt.payment_method,
-      idempotencyKeyFor(attempt.order_id, attempt.attempt),
-      attempt.trace_context,
-    ],
+     RETURNING ${COLUMNS}`,
+      [
+        id,
+        attempt.order_id,
+        attempt.user_id,
+        attempt.attempt,
+        attempt.amount_cents,
+        attempt.currency,
+        attempt.payment_method,
+        idempotencyKeyFor(attempt.order_id, attempt.attempt),
+        attempt.trace_context,
+      ],
+    ),
   );
   if (inserted.rows[0]) return { payment: toRecord(inserted.rows[0]), created: true };
   const existing = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1 AND attempt = $2', [
@@ -143,17 +149,19 @@ const ADVANCE = moveForward({ status: '$2', ref: '$3', code: '$4', message: '$5'
  */
 export async function advance(db: Queryable, id: string, outcome: Outcome): Promise<PaymentRecord | null> {
   const { rows } = await db.query<PaymentRow>(
-    `UPDATE payments p SET ${ADVANCE.set}
+    prepared(
+      `UPDATE payments p SET ${ADVANCE.set}
      WHERE p.id = $1 AND ${ADVANCE.allowed}
-     RETURNING *`,
-    [
-      id,
-      outcome.status,
-      outcome.provider_ref ?? null,
-      outcome.failure_code ?? null,
-      outcome.failure_message ?? null,
-      outcome.refund_ref ?? null,
-    ],
+     RETURNING ${COLUMNS}`,
+      [
+        id,
+        outcome.status,
+        outcome.provider_ref ?? null,
+        outcome.failure_code ?? null,
+        outcome.failure_message ?? null,
+        outcome.refund_ref ?? null,
+      ],
+    ),
   );
   return rows[0] ? toRecord(rows[0]) : null;
 }
@@ -190,7 +198,8 @@ const EVENT_ADVANCE = moveForward({ status: '$5', ref: '$3', code: '$6', message
 export async function applyProviderEvent(db: Queryable, event: ProviderEvent): Promise<ProviderEventResult> {
   const { outcome } = event;
   const { rows } = await db.query<{ first: boolean; target: PaymentRow | null; changed: PaymentRow | null }>(
-    `WITH recorded AS (
+    prepared(
+      `WITH recorded AS (
        INSERT INTO processed_events (event_id, type) VALUES ($1, $2)
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id
      ), target AS (
@@ -210,16 +219,17 @@ export async function applyProviderEvent(db: Queryable, event: ProviderEvent): P
      SELECT EXISTS (SELECT 1 FROM recorded) AS first,
             (SELECT to_jsonb(t) FROM target t) AS target,
             (SELECT to_jsonb(c) FROM changed c) AS changed`,
-    [
-      event.eventId,
-      event.type,
-      event.paymentIntent,
-      event.paymentId,
-      outcome.status,
-      outcome.failure_code ?? null,
-      outcome.failure_message ?? null,
-      outcome.refund_ref ?? null,
-    ],
+      [
+        event.eventId,
+        event.type,
+        event.paymentIntent,
+        event.paymentId,
+        outcome.status,
+        outcome.failure_code ?? null,
+        outcome.failure_message ?? null,
+        outcome.refund_ref ?? null,
+      ],
+    ),
   );
   const row = rows[0]!;
   return {

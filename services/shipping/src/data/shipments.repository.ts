@@ -1,5 +1,5 @@
 // SQL for shipments and their outbox rows; returns plain objects.
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 import type { ShipmentStatus } from '../domain/shipment-status.ts';
 
 export interface Address {
@@ -65,18 +65,20 @@ export interface NewShipment {
 /** Inserts the shipment; null when the order already has one. */
 export async function insertShipment(db: Queryable, shipment: NewShipment): Promise<Shipment | null> {
   const { rows } = await db.query<ShipmentRow>(
-    `INSERT INTO shipments (id, order_id, user_id, status, tracking_number, carrier, address)
+    prepared(
+      `INSERT INTO shipments (id, order_id, user_id, status, tracking_number, carrier, address)
      VALUES ($1, $2, $3, 'label_created', $4, $5, $6)
      ON CONFLICT (order_id) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [
-      shipment.id,
-      shipment.orderId,
-      shipment.userId,
-      shipment.trackingNumber,
-      shipment.carrier,
-      JSON.stringify(shipment.address),
-    ],
+      [
+        shipment.id,
+        shipment.orderId,
+        shipment.userId,
+        shipment.trackingNumber,
+        shipment.carrier,
+        JSON.stringify(shipment.address),
+      ],
+    ),
   );
   return rows[0] ? toShipment(rows[0]) : null;
 }
