@@ -24,7 +24,10 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-    idleTimeoutMillis: 30_000,
+    // A connection a peak needed stays for the next one: with 30 s, the connections beyond the
+    // usual concurrency closed and reopened (a SCRAM exchange, and a new backend) every half minute
+    // under steady load. The pool's max still bounds how many there are.
+    idleTimeoutMillis: 300_000,
     statement_timeout: options.statementTimeoutMs ?? 10_000,
     query_timeout: (options.statementTimeoutMs ?? 10_000) + 2_000,
     idle_in_transaction_session_timeout: 30_000,
