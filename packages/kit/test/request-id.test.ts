@@ -74,6 +74,28 @@ describe('the request id', () => {
   });
 });
 
+describe('a service without request context', () => {
+  it('still answers with the id, but its calls carry none unless it passes one itself', async () => {
+    const plain = await createService({ name: 'no-context-test', logLevel: 'silent', requestContext: false });
+    const client = createServiceClient({ name: 'upstream', baseUrl: `http://127.0.0.1:${portOf(upstream)}` });
+    plain.get('/call', async () => {
+      await client.request({ method: 'GET', path: '/plain' });
+      return { done: true };
+    });
+    try {
+      seen.length = 0;
+      const res = await plain.inject({ url: '/call', headers: { 'x-request-id': 'gateway-7' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-request-id']).toBe('gateway-7');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!['x-request-id']).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe('every answer', () => {
   it('tells browsers not to guess its content type, on the public and the management port', async () => {
     for (const res of [
