@@ -1,6 +1,7 @@
 // SQL for the checkout saga's stored progress. A worker holds an order by a lease that names it
 // (lease_owner); each step is written in one statement that checks the step it started from and
-// the worker's name, renews or ends the lease, and returns the row, so nothing is read back.
+// the worker's name, renews or ends the lease, and returns the row, so nothing is read back; the
+// step's status history line and its event are parts of the same statement.
 import { prepared, type Queryable } from '@minishop/kit/db';
 import {
   ITEMS_COLUMN,
@@ -10,6 +11,7 @@ import {
   type OrderStatus,
   type SagaStep,
 } from './orders.repository.ts';
+import { enqueueWith, type NewEvent } from './outbox.repository.ts';
 
 const secs = (ms: number) => ms / 1000;
 
@@ -28,6 +30,8 @@ export interface StepRecord {
   /** Tries of the step the order now stands at, and when it is due again. */
   tries: number;
   retryInMs: number;
+  /** An event announcing the step, written in the same statement (only if the step is). */
+  event?: NewEvent;
 }
 
 /**
@@ -75,6 +79,11 @@ export async function recordStep(
     extra.push(`history AS (
       INSERT INTO order_status_history (order_id, status, reason)
       SELECT id, status, $${params.length} FROM stepped)`);
+  }
+  if (record.event) {
+    const announced = enqueueWith('stepped', params.length + 1, record.event);
+    params.push(...announced.params);
+    extra.push(`announced AS (${announced.sql})`);
   }
   const { rows } = await db.query<Omit<OrderRow, 'items'>>(
     prepared(

@@ -5,12 +5,11 @@
 // it started from (steps.ts says which outcomes are written, and why the others need not be).
 import { randomUUID } from 'node:crypto';
 import { backoffMs, type BackoffPolicy } from '@minishop/kit/background';
-import { withTransaction } from '@minishop/kit/db';
 import { UpstreamUnavailable } from '@minishop/kit/service-client';
 import * as orders from '../data/orders.repository.ts';
 import type { OrderRow, SagaStep } from '../data/orders.repository.ts';
 import * as sagaState from '../data/saga.repository.ts';
-import { announce } from './order-events.ts';
+import { eventRow } from './order-events.ts';
 import { leaseClock, leaseFor, leaseOf, newPass, type Pass, type SagaDeps } from './saga-pass.ts';
 import { OutOfStock, RetryLater, runStep, type Outcome } from './steps.ts';
 
@@ -50,7 +49,7 @@ export async function runSaga(pass: Pass, start: OrderRow): Promise<OrderRow> {
   }
 }
 
-/** Writes a step's outcome, with its event in the same transaction; null when the lease was lost. */
+/** Writes a step's outcome, with its event in the same statement; null when the lease was lost. */
 async function write(pass: Pass, from: SagaStep, outcome: Outcome): Promise<OrderRow | null> {
   const { deps } = pass;
   const settled: Outcome & { tries?: number } =
@@ -67,15 +66,13 @@ async function write(pass: Pass, from: SagaStep, outcome: Outcome): Promise<Orde
     tries: settled.tries ?? 0,
     retryInMs: settled.tries ? backoffMs(settled.tries, RETRY) : 0,
   };
-  const event = settled.event;
+  // The event is made from the order as the statement leaves it: the in-memory order is the row as
+  // last written (every step returns it) with this step's fields, and the step sets the status.
+  if (settled.event) {
+    record.event = eventRow({ ...order, status: settled.status?.to ?? order.status }, settled.event);
+  }
   const held = leaseClock(pass);
-  const row = event
-    ? await withTransaction(deps.pool, async (tx) => {
-        const stepped = await sagaState.recordStep(tx, pass.owner, record);
-        if (stepped) await announce(tx, { ...stepped, items: order.items }, event);
-        return stepped;
-      })
-    : await sagaState.recordStep(deps.pool, pass.owner, record);
+  const row = await sagaState.recordStep(deps.pool, pass.owner, record);
   if (!row) return null;
   if (record.leaseMs !== null) held(record.leaseMs);
   const status = settled.status?.to;
