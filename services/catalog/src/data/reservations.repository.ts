@@ -25,19 +25,21 @@ type HeaderRow = Omit<ReservationRow, 'items'>;
 const COLUMNS = 'order_id, status, expires_at, created_at, updated_at';
 
 export interface NewReservation {
-  /** The new reservation; null when the order already has one (nothing was changed). */
+  /** The new reservation; null when nothing was written (the order has one, or items are short). */
   header: HeaderRow | null;
   /** The requested products as they stood, locked (deleted ones included, unknown ones absent). */
   products: LockedProduct[];
-  /** Every item was in stock, its units were taken and the items were written. */
-  taken: boolean;
 }
 
 /**
- * Creates the order's reservation and takes its units in one statement: the products are locked
- * in id order (so concurrent reservations queue instead of deadlocking), and the stock is taken
- * and the items written only if every item is there. When some are short the header is written
- * all the same: the caller rolls the transaction back. Items must be distinct.
+ * Creates the order's reservation and takes its units in one statement, so it needs no
+ * transaction around it: the products are locked in id order (so concurrent reservations queue
+ * instead of deadlocking), and the header is written only if every item is there, live and in
+ * stock, and only then are the units taken and the items written. The stock update is not
+ * conditional: the rows are locked and checked, and the table's CHECK (stock >= 0) would fail the
+ * whole statement rather than let stock go negative. An order that already has a reservation
+ * locks nothing; one whose first reservation is being written waits for it at the products it
+ * shares, or at the header. Items must be distinct.
  */
 export async function reserveNew(
   db: Queryable,
@@ -45,36 +47,31 @@ export async function reserveNew(
   ttlSeconds: number,
   items: { product_id: string; quantity: number }[],
 ): Promise<NewReservation> {
-  const { rows } = await db.query<{ header: HeaderRow | null; products: LockedProduct[]; taken: boolean }>(
+  const { rows } = await db.query<{ header: HeaderRow | null; products: LockedProduct[] }>(
     prepared(
-      `WITH header AS (
-       INSERT INTO reservations (order_id, status, expires_at)
-       VALUES ($1, 'reserved', now() + make_interval(secs => $2))
-       ON CONFLICT (order_id) DO NOTHING
-       RETURNING ${COLUMNS}),
-     wanted AS (SELECT * FROM unnest($3::uuid[], $4::int[]) AS w(product_id, quantity)),
+      `WITH wanted AS (SELECT * FROM unnest($3::uuid[], $4::int[]) AS w(product_id, quantity)),
      locked AS (
        SELECT id, name, price_cents, stock, deleted_at IS NOT NULL AS deleted FROM products
-       WHERE id = ANY($3::uuid[]) AND EXISTS (SELECT 1 FROM header)
+       WHERE id = ANY($3::uuid[]) AND NOT EXISTS (SELECT 1 FROM reservations WHERE order_id = $1)
        ORDER BY id FOR UPDATE),
      enough AS (
        SELECT count(*) = cardinality($3::uuid[]) AS ok FROM wanted w JOIN locked l ON l.id = w.product_id
        WHERE NOT l.deleted AND l.stock >= w.quantity),
+     header AS (
+       INSERT INTO reservations (order_id, status, expires_at)
+       SELECT $1::uuid, 'reserved', now() + make_interval(secs => $2) FROM enough WHERE enough.ok
+       ON CONFLICT (order_id) DO NOTHING
+       RETURNING ${COLUMNS}),
      taken AS (
-       -- Still conditional, so stock can never go negative whatever the check above said.
        UPDATE products p SET stock = p.stock - w.quantity
-       FROM wanted w, enough WHERE enough.ok AND p.id = w.product_id AND p.stock >= w.quantity
-       RETURNING p.id),
+       FROM wanted w, header WHERE p.id = w.product_id),
      held AS (
        INSERT INTO reservation_items (order_id, product_id, name, unit_price_cents, quantity)
-       SELECT $1, l.id, l.name, l.price_cents, w.quantity
-       FROM locked l JOIN wanted w ON w.product_id = l.id, enough WHERE enough.ok
-       RETURNING product_id)
+       SELECT header.order_id, l.id, l.name, l.price_cents, w.quantity
+       FROM locked l JOIN wanted w ON w.product_id = l.id, header)
      SELECT (SELECT to_json(header) FROM header) AS header,
        (SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'price_cents', price_cents,
-          'stock', stock, 'deleted', deleted)), '[]'::json) FROM locked) AS products,
-       (SELECT count(*) FROM taken) = cardinality($3::uuid[])
-         AND (SELECT count(*) FROM held) = cardinality($3::uuid[]) AS taken`,
+          'stock', stock, 'deleted', deleted)), '[]'::json) FROM locked) AS products`,
       [orderId, ttlSeconds, items.map((i) => i.product_id), items.map((i) => i.quantity)],
     ),
   );
@@ -85,7 +82,7 @@ export async function reserveNew(
     created_at: new Date(row.header.created_at),
     updated_at: new Date(row.header.updated_at),
   };
-  return { header, products: row.products, taken: row.taken };
+  return { header, products: row.products };
 }
 
 /** The reservation's items as a JSON array, for a query over `reservations` (unaliased). */

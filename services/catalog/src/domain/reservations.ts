@@ -133,24 +133,24 @@ export async function reserveStock(
 ): Promise<{ created: boolean; reservation: ReservationView }> {
   const items = normalise(input);
   const orderId = input.order_id.toLowerCase();
+  // The usual case, a new reservation with every item in stock, is one statement.
+  const fresh = await reservations.reserveNew(ctx.pool, orderId, ctx.config.RESERVATION_TTL_SECONDS, items);
+  if (fresh.header) {
+    const byId = new Map(fresh.products.map((p) => [p.id, p]));
+    const held = items.map((item) => {
+      const product = byId.get(item.product_id)!;
+      return { ...item, name: product.name, unit_price_cents: Number(product.price_cents) };
+    });
+    return { created: true, reservation: view({ ...fresh.header, items: held }) };
+  }
   return withTransaction(ctx.pool, async (client) => {
-    // A concurrent call for the same order waits in here until the first one commits or rolls back.
-    const fresh = await reservations.reserveNew(client, orderId, ctx.config.RESERVATION_TTL_SECONDS, items);
-    if (fresh.header) {
-      if (!fresh.taken) {
-        const short = shortOf(items, fresh.products);
-        throw short.length > 0 ? outOfStock(short) : new Conflict('stock changed while reserving');
-      }
-      const byId = new Map(fresh.products.map((p) => [p.id, p]));
-      const held = items.map((item) => {
-        const product = byId.get(item.product_id)!;
-        return { ...item, name: product.name, unit_price_cents: Number(product.price_cents) };
-      });
-      return { created: true, reservation: view({ ...fresh.header, items: held }) };
-    }
     // Locked: a concurrent repeat must see the status this one leaves behind.
     const existing = await reservations.findReservation(client, orderId, { lock: true });
-    if (!existing) throw new Conflict('reservation changed concurrently; retry');
+    if (!existing) {
+      // Nothing was written and the order has no reservation (none is ever deleted): items are short.
+      const short = shortOf(items, fresh.products);
+      throw short.length > 0 ? outOfStock(short) : new Conflict('stock changed while reserving');
+    }
     if (!sameItems(existing, items)) {
       throw new ValidationFailed('this order already has a reservation with different items', [
         { field: 'body.items', message: 'differs from the existing reservation of this order' },
