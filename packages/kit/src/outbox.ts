@@ -3,7 +3,14 @@
 import { Gauge, type Registry } from 'prom-client';
 import { counterFromZero } from './metrics.ts';
 import type { Pool } from './db.ts';
-import { backoffMs, inStoredTrace, startLoop, type BackoffPolicy, type Loop } from './background.ts';
+import {
+  backoffMs,
+  inStoredTrace,
+  linkToStoredTrace,
+  startLoop,
+  type BackoffPolicy,
+  type Loop,
+} from './background.ts';
 
 /**
  * The columns every outbox table has (each service's migration creates its own table):
@@ -44,6 +51,14 @@ export interface OutboxRelayOptions<E extends OutboxRow> {
    * (unreachable, timed out, 5xx after the client's retries): the event is tried again later.
    */
   send: (event: E) => Promise<{ status: number }>;
+  /**
+   * Sends the events of a pass in one call, when the receiver takes several at once (a pass of
+   * one event uses `send`). `statuses` answers each event, in order, as `send` would; without it
+   * `status` answers them all, except that a refusal of the whole call (one bad event can make
+   * a receiver refuse it) sends each event on its own, so each gets its own outcome. Throwing
+   * means no answer came, for any of them.
+   */
+  sendBatch?: (events: E[]) => Promise<{ status: number; statuses?: number[] }>;
   log: RelayLogger;
   /** Registers the relay's metrics here (backlog, age of the oldest event, outcomes). */
   registry?: Registry;
@@ -106,7 +121,7 @@ export function createOutboxRelay<E extends OutboxRow>(options: OutboxRelayOptio
   async function runOnce(): Promise<number> {
     const { rows } = await pool.query<E & { relay_followed: boolean }>(sql.claim, [batchSize, leaseMs]);
     if (rows.length === 0) return 0;
-    const results = await Promise.all(rows.map((row) => deliver(options, row)));
+    const results = await deliverAll(options, rows);
     await pool.query(sql.record, [
       results.map((r) => r.event_id),
       results.map((r) => r.state),
@@ -170,23 +185,70 @@ function relaySql(table: string, stream: string): { claim: string; record: strin
   };
 }
 
-/** Sends one claimed event under the trace context it was written in, and says what became of it. */
-async function deliver<E extends OutboxRow>(options: OutboxRelayOptions<E>, event: E): Promise<Outcome> {
+/** The receiver's answer to one event: its HTTP status, or why no answer came. */
+type Answer = { status: number } | { error: unknown };
+
+/** Sends the claimed events (in one call when the receiver takes batches) and says what became of each. */
+async function deliverAll<E extends OutboxRow>(
+  options: OutboxRelayOptions<E>,
+  events: E[],
+): Promise<Outcome[]> {
+  const answers =
+    options.sendBatch && events.length > 1
+      ? await sendBatch(options, options.sendBatch, events)
+      : await Promise.all(events.map((event) => sendOne(options, event)));
+  return events.map((event, i) => outcome(options, event, answers[i]!));
+}
+
+/** Sends one claimed event under the trace context it was written in. */
+function sendOne<E extends OutboxRow>(options: OutboxRelayOptions<E>, event: E): Promise<Answer> {
+  return inStoredTrace(
+    event.trace_context,
+    `outbox deliver to ${options.receiver}`,
+    { 'minishop.event_id': event.event_id, 'minishop.attempt': event.attempts },
+    () => options.send(event),
+  ).catch((error: unknown) => ({ error }));
+}
+
+/** Sends the events in one call, in a span of its own linked to the trace each event was written in. */
+async function sendBatch<E extends OutboxRow>(
+  options: OutboxRelayOptions<E>,
+  send: NonNullable<OutboxRelayOptions<E>['sendBatch']>,
+  events: E[],
+): Promise<Answer[]> {
+  let answer: { status: number; statuses?: number[] };
+  try {
+    answer = await inStoredTrace(
+      null,
+      `outbox deliver batch to ${options.receiver}`,
+      { 'minishop.batch_size': events.length },
+      () => {
+        for (const event of events) linkToStoredTrace(event.trace_context);
+        return send(events);
+      },
+    );
+  } catch (error) {
+    return events.map(() => ({ error }));
+  }
+  const { status, statuses } = answer;
+  if (statuses?.length === events.length) return statuses.map((s) => ({ status: s }));
+  if (isRefusal(status)) return Promise.all(events.map((event) => sendOne(options, event)));
+  return events.map(() => ({ status }));
+}
+
+/** What becomes of an event given the receiver's answer, by the give-up rule. */
+function outcome<E extends OutboxRow>(options: OutboxRelayOptions<E>, event: E, answer: Answer): Outcome {
   const { receiver, log } = options;
   const tries = event.attempts;
   let error: string;
   let refused = false;
-  try {
-    const { status } = await inStoredTrace(
-      event.trace_context,
-      `outbox deliver to ${receiver}`,
-      { 'minishop.event_id': event.event_id, 'minishop.attempt': tries },
-      () => options.send(event),
-    );
+  if ('status' in answer) {
+    const { status } = answer;
     if (status >= 200 && status < 300) return { event_id: event.event_id, state: 'delivered' };
     refused = isRefusal(status);
     error = `${receiver} answered ${status}`;
-  } catch (err) {
+  } else {
+    const err = answer.error;
     error = err instanceof Error ? err.message : String(err);
   }
   error = error.slice(0, 1000);

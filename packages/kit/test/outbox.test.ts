@@ -61,20 +61,25 @@ async function rowsOf(topic: string) {
 const makeDue = (topic: string) =>
   pool.query(`UPDATE events SET next_attempt_at = now() WHERE topic = $1 AND state = 'pending'`, [topic]);
 
+/** The relay over this test's table, with a minute's backoff and three tries for a refused event. */
+const testRelay = () => ({
+  pool,
+  table: 'events',
+  streamColumn: 'topic',
+  receiver: 'test',
+  log: silent,
+  backoff: { baseMs: 60_000, maxMs: 60_000 },
+  maxRefusals: 3,
+});
+
 /** A relay over this test's events, delivering only those of one topic to a scripted receiver. */
 function relayFor(topic: string, answer: (event: Event) => number | Promise<number>, registry?: Registry) {
   const sent: string[] = [];
   const relay = createOutboxRelay<Event>({
-    pool,
-    table: 'events',
-    streamColumn: 'topic',
-    receiver: 'test',
-    log: silent,
+    ...testRelay(),
     registry,
     batchSize: 10,
     intervalMs: 60_000,
-    backoff: { baseMs: 60_000, maxMs: 60_000 },
-    maxRefusals: 3,
     send: async (event) => {
       // Another test's events are answered as delivered and not counted.
       if (event.topic !== topic) return { status: 204 };
@@ -225,6 +230,99 @@ describe('outbox relay', () => {
     relay.wake();
     await relay.runOnce(); // the loop is gone; a pass run by hand still works
     expect(sent).toEqual(['first', 'second', 'third', 'after close']);
+  });
+});
+
+describe('outbox relay to a receiver that takes batches', () => {
+  /** A relay that sends this test's events (of the given topics) in batches to a scripted receiver. */
+  function batchRelayFor(
+    topics: string[],
+    answer: (events: Event[]) => { status: number; statuses?: number[] },
+  ) {
+    const batches: string[][] = [];
+    const singles: string[] = [];
+    const ours = (event: Event) => topics.includes(event.topic);
+    const relay = createOutboxRelay<Event>({
+      ...testRelay(),
+      batchSize: 50,
+      send: async (event) => {
+        if (!ours(event)) return { status: 204 };
+        singles.push(event.body);
+        return { status: event.body.startsWith('bad') ? 422 : 202 };
+      },
+      sendBatch: async (events) => {
+        const mine = events.filter(ours);
+        batches.push(mine.map((e) => e.body));
+        const answered = answer(mine);
+        if (!answered.statuses) return answered;
+        // Another test's events are answered as delivered and not counted.
+        return {
+          status: 200,
+          statuses: events.map((e) => (ours(e) ? answered.statuses![mine.indexOf(e)]! : 204)),
+        };
+      },
+    });
+    return { relay, batches, singles };
+  }
+
+  it('sends the heads of several streams in one call and records each answer by the same rules', async () => {
+    await pool.query(`UPDATE events SET state = 'delivered' WHERE state = 'pending'`);
+    const ok = await write(['ok-1', 'ok-2']);
+    const busy = await write(['busy']);
+    const bad = await write(['bad']);
+    const byBody: Record<string, number> = { 'ok-1': 202, 'ok-2': 202, busy: 503, bad: 422 };
+    const { relay, batches, singles } = batchRelayFor([ok, busy, bad], (events) => ({
+      status: 200,
+      statuses: events.map((e) => byBody[e.body]!),
+    }));
+    for (let i = 0; i < 3; i++) {
+      await pool.query(`UPDATE events SET next_attempt_at = now() WHERE state = 'pending'`);
+      await relay.runOnce();
+    }
+    // One stream's events still go one pass after the other; each pass is one call.
+    expect(batches.map((b) => b.sort())).toEqual([
+      ['bad', 'busy', 'ok-1'],
+      ['bad', 'busy', 'ok-2'],
+      ['bad', 'busy'],
+    ]);
+    expect(singles).toEqual([]);
+    expect(await rowsOf(ok)).toEqual([
+      { body: 'ok-1', state: 'delivered', attempts: 1, last_error: null },
+      { body: 'ok-2', state: 'delivered', attempts: 1, last_error: null },
+    ]);
+    expect(await rowsOf(busy)).toEqual([
+      { body: 'busy', state: 'pending', attempts: 3, last_error: 'test answered 503' },
+    ]);
+    expect(await rowsOf(bad)).toEqual([
+      { body: 'bad', state: 'rejected', attempts: 3, last_error: 'test answered 422' },
+    ]);
+  });
+
+  it('sends each event on its own when the receiver refuses the whole call, and none when it is down', async () => {
+    await pool.query(`UPDATE events SET state = 'delivered' WHERE state = 'pending'`);
+    const topics = [await write(['good']), await write(['bad-one'])];
+    let down = true;
+    const { relay, batches, singles } = batchRelayFor(topics, () => {
+      if (down) throw new Error('connect ECONNREFUSED');
+      return { status: 422 };
+    });
+    await relay.runOnce();
+    expect(batches).toHaveLength(1);
+    expect(singles).toEqual([]);
+    expect((await rowsOf(topics[0]!))[0]).toMatchObject({
+      state: 'pending',
+      last_error: 'connect ECONNREFUSED',
+    });
+
+    down = false;
+    await pool.query(`UPDATE events SET next_attempt_at = now() WHERE state = 'pending'`);
+    await relay.runOnce();
+    expect(batches).toHaveLength(2);
+    expect(singles.sort()).toEqual(['bad-one', 'good']);
+    expect(await rowsOf(topics[0]!)).toMatchObject([{ state: 'delivered', attempts: 2 }]);
+    expect(await rowsOf(topics[1]!)).toMatchObject([
+      { state: 'pending', attempts: 2, last_error: 'test answered 422' },
+    ]);
   });
 });
 
