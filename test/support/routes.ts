@@ -222,6 +222,21 @@ export const ROUTES: RouteCase[] = [
       data: { username: 'matrix', verify_url: 'http://localhost:8080/auth/verify-email?token=x' },
     }),
   },
+  {
+    route: 'POST /notify/batch',
+    internal: true,
+    access: service(['orders']),
+    body: () => ({
+      events: [
+        {
+          event_id: randomUUID(),
+          type: 'EmailVerification',
+          to: 'matrix@example.test',
+          data: { username: 'matrix', verify_url: 'http://localhost:8080/auth/verify-email?token=x' },
+        },
+      ],
+    }),
+  },
   { route: 'GET /notifications', access: ADMIN, path: () => '/notifications?to=matrix%40example.test' },
   // The gateway's own
   { route: 'GET /docs/json', access: PUBLIC },

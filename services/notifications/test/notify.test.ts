@@ -306,6 +306,77 @@ describe('one email per event id', () => {
   });
 });
 
+describe('a batch of events', () => {
+  const notifyBatch = (body: unknown, token = stack.serviceToken) =>
+    stack.call('POST', '/notify/batch', { token, body });
+  const event = (to: string, type = 'OrderPlaced', data = orderData()) => ({
+    event_id: `batch-${randomUUID()}`,
+    type,
+    to,
+    data,
+  });
+
+  it('stores the events of one request and answers each; a repeated event id is one email', async () => {
+    const to = recipient();
+    const placed = event(to);
+    const confirmed = event(to, 'PaymentConfirmed');
+    const res = await notifyBatch({ events: [placed, confirmed, placed] });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      results: [
+        { event_id: placed.event_id, status: 'accepted' },
+        { event_id: confirmed.event_id, status: 'accepted' },
+        { event_id: placed.event_id, status: 'already accepted' },
+      ],
+    });
+    // Posting one of them again, alone or in a batch, is known.
+    expect((await notify(placed)).body.message).toBe('notification already accepted');
+    expect((await notifyBatch({ events: [confirmed] })).body.results).toEqual([
+      { event_id: confirmed.event_id, status: 'already accepted' },
+    ]);
+    await settledMail(to, confirmed.event_id);
+    const mails = await settledMail(to, placed.event_id);
+    expect(mails.map((m) => m.Subject).sort()).toEqual([
+      expect.stringMatching(/^Order [0-9A-F]{8} received$/),
+      expect.stringMatching(/^Payment confirmed for order [0-9A-F]{8}$/),
+    ]);
+  });
+
+  const bad: Array<[string, (to: string) => unknown, number]> = [
+    [
+      'an event with data that does not fit its type',
+      (to) => ({ events: [event(to), event(to, 'Shipped')] }),
+      422,
+    ],
+    ['an event with a bad address', (to) => ({ events: [event(to), { ...event(to), to: 'nope' }] }), 422],
+    ['an event with an unknown field', (to) => ({ events: [event(to), { ...event(to), priority: 1 }] }), 422],
+    ['no events', () => ({ events: [] }), 422],
+    ['too many events', (to) => ({ events: Array.from({ length: 101 }, () => event(to)) }), 422],
+    ['a bare array', (to) => [event(to)], 422],
+  ];
+  it.each(bad)('refuses %s with a problem and records nothing', async (_name, make, status) => {
+    const to = recipient();
+    const res = await notifyBatch(make(to));
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(await logOf(to)).toEqual([]);
+  });
+
+  it('names the event whose data is wrong', async () => {
+    const to = recipient();
+    const res = await notifyBatch({ events: [event(to), event(to, 'Shipped')] });
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(
+      'body.events.1.data.tracking_number',
+    );
+  });
+
+  it('lets only services with notify:send post a batch', async () => {
+    const body = { events: [event(recipient())] };
+    expect((await notifyBatch(body, stack.issuer.customer().token)).status).toBe(403);
+    expect((await stack.call('POST', '/notify/batch', { body })).status).toBe(401);
+  });
+});
+
 describe('mail server outage', () => {
   it('accepts events while SMTP is down and delivers each once when it is back', async () => {
     const to = recipient();

@@ -1,7 +1,7 @@
 // SQL of the delivery log: storing events once (many at a time), handing due deliveries to one
 // worker at a time (FOR UPDATE SKIP LOCKED plus a lease), and recording each attempt's result.
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '@minishop/kit/db';
+import { prepared, type Queryable } from '@minishop/kit/db';
 
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
@@ -19,6 +19,10 @@ export interface Delivery {
   sent_at: Date | null;
   trace_context: string | null;
 }
+
+/** A delivery's columns, listed (a prepared statement must not return `*`: see the kit's db.ts). */
+const COLUMNS =
+  'id, event_id, type, recipient, data, status, attempts, last_error, next_attempt_at, created_at, sent_at, trace_context';
 
 export interface NewDelivery {
   event_id: string;
@@ -44,7 +48,7 @@ export async function insertDeliveries(db: Queryable, deliveries: NewDelivery[])
        FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, event_id text, type text, recipient text, data jsonb,
                                                trace_context text, "claimMs" double precision)
      ON CONFLICT (event_id) DO NOTHING
-     RETURNING *`,
+     RETURNING ${COLUMNS}`,
     [JSON.stringify(rows)],
   );
   return stored;
@@ -56,17 +60,19 @@ export async function insertDeliveries(db: Queryable, deliveries: NewDelivery[])
  */
 export async function claimDue(db: Queryable, limit: number, leaseMs: number): Promise<Delivery[]> {
   const { rows } = await db.query<Delivery>(
-    `UPDATE deliveries SET attempts = attempts + 1,
-       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-       updated_at = now()
-     WHERE id IN (
-       SELECT id FROM deliveries
-       WHERE status = 'pending' AND next_attempt_at <= now()
-       ORDER BY next_attempt_at
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED)
-     RETURNING *`,
-    [limit, leaseMs],
+    prepared(
+      `UPDATE deliveries SET attempts = attempts + 1,
+         next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+         updated_at = now()
+       WHERE id IN (
+         SELECT id FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+       RETURNING ${COLUMNS}`,
+      [limit, leaseMs],
+    ),
   );
   return rows;
 }
@@ -74,9 +80,11 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
 /** Records that the mail server accepted these deliveries. */
 export async function markSent(db: Queryable, ids: string[]): Promise<void> {
   await db.query(
-    `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
-     WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
-    [ids],
+    prepared(
+      `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+      [ids],
+    ),
   );
 }
 

@@ -29,11 +29,16 @@ export interface NewEvent {
   type: string;
   recipient: string;
   data: Record<string, unknown>;
+  /** The trace the email joins; the request's when not given. */
+  trace_context?: string;
 }
 
 export interface DeliveryWorker {
-  /** Stores an event unless its id is known (true when new) and, if the worker has room, sends it now. */
-  accept(event: NewEvent): Promise<boolean>;
+  /**
+   * Stores the events whose ids are not known, in one statement (true for each that is new, and
+   * for the first of an id repeated in the list), and sends those the worker has room for now.
+   */
+  accept(events: NewEvent[]): Promise<boolean[]>;
   start(): void;
   /** Stops taking work and waits for the sends in progress. */
   close(): Promise<void>;
@@ -54,10 +59,13 @@ function storeInGroups(pool: Pool) {
 
 /** Sends that finish while a mark is on its way are marked together by the next statement. */
 function markSentInGroups(pool: Pool): (id: string) => Promise<void> {
-  return groupCommit(async (ids: string[]) => {
+  const mark = groupCommit(async (ids: string[]) => {
     await markSent(pool, ids);
     return ids.map(() => undefined);
   });
+  return async (id) => {
+    await mark([id]);
+  };
 }
 
 export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
@@ -79,25 +87,31 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   const store = storeInGroups(pool);
   const send: SendOptions = { ...options, recordSent: markSentInGroups(pool) };
 
-  async function accept(event: NewEvent): Promise<boolean> {
-    const take = !closed && free() > 0;
-    if (take) reserved += 1;
-    let stored: Delivery | null;
+  async function accept(events: NewEvent[]): Promise<boolean[]> {
+    // The first events get the free slots; the others are left to the loop.
+    const take = closed ? 0 : Math.min(events.length, Math.max(0, free()));
+    reserved += take;
+    let stored: Array<Delivery | null>;
     try {
-      stored = await store({
-        ...event,
-        trace_context: captureTraceContext(),
-        claimMs: take ? options.leaseMs : null,
-      });
+      const trace_context = captureTraceContext();
+      stored = await store(
+        events.map((event, i) => ({
+          ...event,
+          trace_context: event.trace_context ?? trace_context,
+          claimMs: i < take ? options.leaseMs : null,
+        })),
+      );
     } finally {
-      if (take) reserved -= 1;
+      reserved -= take;
     }
-    if (stored && take) dispatch(stored);
-    else if (stored) {
-      waiting = true;
-      loop?.wake();
-    }
-    return stored !== null;
+    stored.forEach((delivery, i) => {
+      if (delivery && i < take) dispatch(delivery);
+      else if (delivery) {
+        waiting = true;
+        loop?.wake();
+      }
+    });
+    return stored.map((delivery) => delivery !== null);
   }
 
   function dispatch(delivery: Delivery): void {

@@ -110,20 +110,23 @@ const DATA_SCHEMAS: Record<EventType, TSchema> = {
   EmailVerification: EmailVerificationData,
 };
 
-/** Throws ValidationFailed listing every problem with the data of an event of this type. */
-export function checkEventData(type: EventType, data: unknown): void {
+/**
+ * Throws ValidationFailed listing every problem with the data of an event of this type; `field`
+ * names where the data is in the request.
+ */
+export function checkEventData(type: EventType, data: unknown, field = 'body.data'): void {
   const schema = DATA_SCHEMAS[type];
   if (Value.Check(schema, data)) {
     const link = data as { verify_url?: string | null; verification_path?: string | null };
     if (type === 'EmailVerification' && !link.verify_url && !link.verification_path) {
       throw new ValidationFailed('an EmailVerification event needs verify_url or verification_path', [
-        { field: 'body.data.verify_url', message: 'required (or verification_path)' },
+        { field: `${field}.verify_url`, message: 'required (or verification_path)' },
       ]);
     }
     return;
   }
   const errors = [...Value.Errors(schema, data)].slice(0, 20).map((e) => ({
-    field: ['body.data', ...e.path.split('/').filter(Boolean)].join('.'),
+    field: [field, ...e.path.split('/').filter(Boolean)].join('.'),
     message: e.message,
   }));
   throw new ValidationFailed(`data does not fit a ${type} event`, errors);

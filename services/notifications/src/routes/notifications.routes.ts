@@ -7,7 +7,7 @@ import { MessageResponse, PageQuery, Problem, Timestamp } from '@minishop/kit/sc
 import { listDeliveries, type Delivery } from '../data/deliveries.repository.ts';
 import { EVENT_TYPES } from '../domain/notification-events.ts';
 import type { DeliveryWorker } from '../domain/delivery-worker.ts';
-import { acceptNotification } from '../domain/notify.ts';
+import { acceptNotifications } from '../domain/notify.ts';
 import { internalOperation } from '@minishop/kit/internal-route';
 
 const EventType = Type.Union(EVENT_TYPES.map((t) => Type.Literal(t)));
@@ -36,6 +36,40 @@ export const NotifyBody = Type.Object(
   { additionalProperties: false },
 );
 export type NotifyBody = Static<typeof NotifyBody>;
+
+/** Most events one batch may carry (the outbox relay claims 50 at a time). */
+export const MAX_BATCH = 100;
+
+export const NotifyBatchBody = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object(
+        {
+          ...NotifyBody.properties,
+          traceparent: Type.Optional(
+            Type.String({
+              pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+              description: "W3C trace context the email joins (the request's when absent)",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_BATCH },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const NotifyBatchAnswer = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      event_id: Type.String(),
+      status: Type.Union([Type.Literal('accepted'), Type.Literal('already accepted')]),
+    }),
+    { description: 'one per event, in order' },
+  ),
+});
 
 export const DeliveryEntry = Type.Object({
   event_id: Type.String(),
@@ -78,10 +112,37 @@ export function notificationsRoutes(app: App, deps: { pool: Pool; worker: Delive
       }),
     },
     async (request, reply) => {
-      const created = await acceptNotification(deps.worker, request.body);
+      const [created] = await acceptNotifications(deps.worker, [request.body]);
       return reply
         .code(202)
         .send({ message: created ? 'notification accepted' : 'notification already accepted' });
+    },
+  );
+
+  app.post(
+    '/notify/batch',
+    {
+      onRequest: requireScope('notify:send'),
+      schema: internalOperation({
+        tags: ['notifications'],
+        summary: 'Queue the emails of several events in one request (each delivered once per event_id)',
+        description:
+          'All events are checked first: one bad event refuses the whole batch and stores nothing. ' +
+          'Otherwise the new events are stored in one statement and each is answered.',
+        security: [{ bearer: [] }],
+        body: NotifyBatchBody,
+        response: { 202: NotifyBatchAnswer, 400: Problem, 401: Problem, 403: Problem, 422: Problem },
+      }),
+    },
+    async (request, reply) => {
+      const { events } = request.body;
+      const created = await acceptNotifications(deps.worker, events, (i) => `body.events.${i}.data`);
+      return reply.code(202).send({
+        results: events.map((e, i) => ({
+          event_id: e.event_id,
+          status: created[i] ? ('accepted' as const) : ('already accepted' as const),
+        })),
+      });
     },
   );
 
