@@ -50,6 +50,8 @@ function relay(script: Partial<Script>) {
   };
 }
 
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
 const notified = (calls: { name: string; args: unknown[] }[], orderId: string) =>
   calls
     .filter((c) => c.name === 'notify' && JSON.stringify(c.args).includes(orderId))
@@ -90,6 +92,36 @@ describe('outbox relay', () => {
       { type: 'PaymentConfirmed', state: 'rejected', attempts: 10, last_error: 'notifications answered 422' },
     ]);
     expect(notified(t.calls, orderId)).toHaveLength(20);
+  });
+
+  it('sends the events of a pass to Notifications in one request', async () => {
+    const t = relay({});
+    // Earlier tests' events are done with; these two orders' are all that is due.
+    await pool.query(`UPDATE outbox SET state = 'delivered' WHERE state = 'pending'`);
+    const orders = [await announced(), await announced()];
+    await pool.query(`UPDATE outbox SET trace_context = $1 WHERE order_id = $2`, [TRACEPARENT, orders[0]]);
+    for (let i = 0; i < 3; i++) await t.pass(orders[0]!);
+    const batches = t.calls
+      .filter((c) => c.name === 'notifyBatch')
+      .map((c) =>
+        (c.args[0] as Array<{ event_id: string; traceparent?: string }>).map((n) => n.event_id).sort(),
+      );
+    // An order's second event waits for its first: one request per pass, each with both orders.
+    expect(batches).toEqual([
+      orders.map((o) => `${o}:OrderPlaced`).sort(),
+      orders.map((o) => `${o}:PaymentConfirmed`).sort(),
+    ]);
+    expect(t.count('notify')).toBe(0);
+    const sent = t.calls.flatMap((c) =>
+      c.name === 'notifyBatch' ? (c.args[0] as Array<{ event_id: string; traceparent?: string }>) : [],
+    );
+    expect(sent.find((n) => n.event_id === `${orders[0]}:OrderPlaced`)?.traceparent).toBe(TRACEPARENT);
+    expect(sent.find((n) => n.event_id === `${orders[1]}:OrderPlaced`)).not.toHaveProperty('traceparent');
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE order_id = ANY($1) AND state = 'delivered'`,
+      [orders],
+    );
+    expect(rows[0].n).toBe(4);
   });
 
   it('keeps the trace context of the request that wrote an event', async () => {

@@ -119,6 +119,10 @@ export function scriptedUpstreams(script: Partial<Script> = {}) {
       enter('notify', [notification]);
       if (state.notifyStatus) throw new UnexpectedReply('notifications', state.notifyStatus, {});
     },
+    async notifyBatch(notifications) {
+      enter('notifyBatch', [notifications]);
+      if (state.notifyStatus) throw new UnexpectedReply('notifications', state.notifyStatus, {});
+    },
   };
 
   return {

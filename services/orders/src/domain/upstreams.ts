@@ -45,6 +45,8 @@ export interface Notification {
   type: string;
   to: string;
   data: Record<string, unknown>;
+  /** The trace the email joins (the request that wrote the event); the call's when absent. */
+  traceparent?: string;
 }
 
 /** A reply the saga did not expect (a contract problem, not a passing fault). */
@@ -85,6 +87,8 @@ export interface Upstreams {
   /** 'shipped' when the parcel is already on its way and can no longer be stopped. */
   cancelShipment(shipmentId: string, deadline?: number): Promise<'cancelled' | 'shipped'>;
   notify(notification: Notification): Promise<void>;
+  /** Several notifications in one request; Notifications stores them all or, refusing one, none. */
+  notifyBatch(notifications: Notification[]): Promise<void>;
 }
 
 function expect2xx<T>(upstream: string, res: { status: number; body: unknown }): T {
@@ -119,6 +123,9 @@ export function createUpstreams(config: Config): Upstreams {
     ...shippingCalls(client('shipping', config.SHIPPING_URL)),
     async notify(notification) {
       await postRepeatable(notifications, '/notify', notification);
+    },
+    async notifyBatch(events) {
+      await postRepeatable(notifications, '/notify/batch', { events });
     },
   };
 }
