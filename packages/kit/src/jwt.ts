@@ -4,6 +4,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { TokenError, createDecoder, createSigner, createVerifier } from 'fast-jwt';
 import { createExpiringCache } from './expiring-cache.ts';
+import { exchange, keepAliveAgent } from './http-exchange.ts';
 
 export type Role = 'customer' | 'admin' | 'service';
 
@@ -192,10 +193,12 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
 
 /** Loads a JWKS document over HTTP with a timeout. */
 export function jwksFromUrl(url: string, timeoutMs = 3000): () => Promise<PublicJwk[]> {
+  const agent = keepAliveAgent();
   return async () => {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) throw new Error(`JWKS request to ${url} failed with ${res.status}`);
-    const body = (await res.json()) as { keys?: PublicJwk[] };
+    const res = await exchange(agent, url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status < 200 || res.status > 299)
+      throw new Error(`JWKS request to ${url} failed with ${res.status}`);
+    const body = JSON.parse(res.text) as { keys?: PublicJwk[] };
     return Array.isArray(body.keys) ? body.keys : [];
   };
 }

@@ -1,8 +1,7 @@
 // HTTP client for service-to-service calls: a timeout on every attempt, bounded jittered
 // retries for idempotent calls and a circuit breaker per upstream (both cockatiel's), an
 // optional deadline for the whole call, and a service token. Calls go through undici's
-// dispatcher (keep-alive connections per upstream), not the global fetch: no WHATWG Request, Headers
-// or web stream per call, which had been a large share of a service's CPU (decisions.md, 80).
+// dispatcher with keep-alive connections per upstream (http-exchange.ts), not the global fetch.
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
@@ -11,8 +10,8 @@ import {
   handleWhen,
   retry,
 } from 'cockatiel';
-import { Agent, type Dispatcher } from 'undici';
 import { Unavailable } from './errors.ts';
+import { exchange, keepAliveAgent, type Exchange, type ResponseHeaders } from './http-exchange.ts';
 import { currentRequestId } from './request-context.ts';
 
 export interface ClientOptions {
@@ -51,8 +50,7 @@ export interface CallOptions {
   deadline?: number;
 }
 
-/** Response headers by lower-case name; a repeated header is an array. */
-export type ResponseHeaders = Record<string, string | string[] | undefined>;
+export type { ResponseHeaders };
 
 export interface ServiceResponse<T = unknown> {
   status: number;
@@ -96,25 +94,6 @@ const noAnswer = (err: unknown) =>
 const statusOf = (result: unknown) => (result as ServiceResponse).status;
 
 /**
- * Idle connections are kept this long (or less, when the upstream's keep-alive hint says so):
- * calls between services come often, and a new connection per call costs more than the call.
- * An Agent rather than a bare Pool: it closes an origin's pool once no connection is left, which
- * also ends the spare connection undici opens after an attempt is aborted (nodejs/undici#5845).
- * Idle sockets do not keep the process alive.
- */
-const agentOptions = { keepAliveTimeout: 10_000 };
-
-/** Sends one request and reads the whole answer (undici needs every body consumed). */
-async function exchange(
-  agent: Agent,
-  url: URL,
-  options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
-): Promise<{ status: number; headers: ResponseHeaders; text: string }> {
-  const res = await agent.request({ ...options, origin: url.origin, path: url.pathname + url.search });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-}
-
-/**
  * Why an attempt got no answer. A socket error is named by its code: its message names the
  * upstream's address, and the reason can reach a client.
  */
@@ -126,7 +105,7 @@ function failureReason(err: unknown): string {
 
 export function createServiceClient(options: ClientOptions): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const agent = new Agent(agentOptions);
+  const agent = keepAliveAgent();
   // Only an unwell upstream opens the circuit: no answer, or a 5xx (a 429 is an answer).
   const breaker = circuitBreaker(
     handleWhen(noAnswer).orWhenResult((result) => statusOf(result) >= 500),
@@ -236,7 +215,7 @@ export function serviceToken(creds: ClientCredentials): {
 } {
   let cached: { token: string; renewAt: number } | null = null;
   let inflight: Promise<string> | null = null;
-  const agent = new Agent(agentOptions);
+  const agent = keepAliveAgent();
   async function fetchToken(): Promise<string> {
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -244,7 +223,7 @@ export function serviceToken(creds: ClientCredentials): {
       client_secret: creds.clientSecret,
     });
     if (creds.scopes?.length) form.set('scope', creds.scopes.join(' '));
-    let res: Awaited<ReturnType<typeof exchange>>;
+    let res: Exchange;
     try {
       const requestId = currentRequestId();
       res = await exchange(agent, new URL('/auth/token', creds.authUrl), {
