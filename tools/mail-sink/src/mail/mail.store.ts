@@ -1,8 +1,8 @@
 // The sink's mailbox: messages in memory, the oldest dropped once the configured number is reached.
 // Mail is kept as it arrived and parsed the first time something reads it (then kept parsed):
 // receiving stays cheap, and mail nobody reads is never parsed.
+import { randomBytes } from 'node:crypto';
 import { buildMessage, type Envelope } from './message.builder.ts';
-import { newMessageId } from './message-id.ts';
 import type { StoredMessage } from './stored-message.ts';
 
 interface Entry {
@@ -25,7 +25,7 @@ export class MailStore {
 
   /** Keeps raw mail as it arrived; returns its id. */
   add(raw: Buffer, envelope: Envelope, receivedAt = new Date()): string {
-    const ID = newMessageId();
+    const ID = randomBytes(16).toString('base64url');
     this.entries.push({ ID, Raw: raw, parse: () => buildMessage(raw, envelope, { ID, receivedAt }) });
     this.byId.set(ID, this.entries.at(-1) as Entry);
     while (this.entries.length > this.capacity) {
