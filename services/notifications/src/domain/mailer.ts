@@ -1,22 +1,12 @@
 // Sending one email over SMTP with nodemailer: pooled connections and a timeout on connecting,
 // on the server's greeting and on every socket wait, so a stalled mail server fails an attempt
 // instead of hanging the worker.
-import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Config } from '../config.ts';
-
-export interface OutgoingEmail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Stable per event, so a receiving system can recognise a repeat. */
-  eventId: string;
-}
+import { buildEmail, type OutgoingEmail } from './build-email.ts';
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<void>;
@@ -49,22 +39,12 @@ export function smtpMailer(config: Config): Mailer {
   };
   if (!config.SMTP_SECURE) options.getSocket = plainSocket(config);
   const transport = nodemailer.createTransport(options);
-  const domain = /@([^>\s]+)>?\s*$/.exec(config.SMTP_FROM)?.[1] ?? 'minishop.local';
   return {
     async send(email) {
-      const digest = createHash('sha256').update(email.eventId).digest('hex').slice(0, 32);
-      // nodemailer builds the message; built whole, it goes out in one socket write instead of
-      // about ten (the headers, each boundary and part), so the mail server reads one chunk.
-      const message = new MailComposer({
-        from: config.SMTP_FROM,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        messageId: `<${digest}@${domain}>`,
-        headers: { 'X-Minishop-Event-Id': email.eventId },
-      }).compile();
-      await transport.sendMail({ envelope: message.getEnvelope(), raw: await message.build() });
+      // Built whole, the message goes out in one socket write instead of about ten (the headers,
+      // each boundary and part), so the mail server reads one chunk.
+      const { envelope, raw } = buildEmail(config.SMTP_FROM, email);
+      await transport.sendMail({ envelope, raw });
     },
     close() {
       transport.close();
