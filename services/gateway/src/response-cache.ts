@@ -1,6 +1,8 @@
 // A small shared cache for public reads, as an HTTP cache in front of the services would be:
 // only GET answers an upstream marks `Cache-Control: public, max-age=N` are kept, for at most N
-// seconds, so the owner of the data decides what may be served a little stale (RFC 9111).
+// seconds (the kit's sharedMaxAge), so the owner of the data decides what may be served a little
+// stale (RFC 9111).
+import { sharedMaxAge } from '@minishop/kit/cache-control';
 import { createExpiringCache } from '@minishop/kit/expiring-cache';
 
 export interface CachedResponse {
@@ -12,16 +14,6 @@ export interface CachedResponse {
 
 /** Response headers worth replaying; hop-by-hop and per-request ones are left out. */
 const KEPT_HEADERS = ['content-type', 'cache-control', 'x-total-count', 'etag', 'last-modified'];
-const MAX_AGE = /(?:^|,)\s*max-age=(\d+)/i;
-
-/** Seconds the response may be kept by a shared cache, or 0 when it may not be. */
-export function sharedMaxAge(cacheControl: string | undefined): number {
-  if (!cacheControl) return 0;
-  const value = cacheControl.toLowerCase();
-  if (!/(?:^|,)\s*public\s*(?:,|$)/.test(value) || /no-store|private|no-cache/.test(value)) return 0;
-  const match = MAX_AGE.exec(value);
-  return match ? Math.min(Number(match[1]), 60) : 0;
-}
 
 export interface ResponseCache {
   get(key: string): CachedResponse | undefined;

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestIssuer } from '@minishop/kit/testing';
 import { startGateway, type RunningGateway } from './gateway-fixture.ts';
-import { sharedMaxAge } from '../src/response-cache.ts';
 
 const issuer = createTestIssuer();
 const hits = new Map<string, number>();
@@ -95,13 +94,5 @@ describe('the gateway cache of public reads', () => {
       absent: (await counter('minishop_gateway_cache_misses_total{reason="absent"}')) - before.absent,
       refresh: (await counter('minishop_gateway_cache_misses_total{reason="refresh"}')) - before.refresh,
     }).toEqual({ hits: 1, absent: 1, refresh: 1 });
-  });
-
-  it('reads the shared max-age only from public, storable answers', () => {
-    expect(sharedMaxAge('public, max-age=5')).toBe(5);
-    expect(sharedMaxAge('max-age=5')).toBe(0);
-    expect(sharedMaxAge('public, no-store, max-age=5')).toBe(0);
-    expect(sharedMaxAge('public, max-age=9999')).toBe(60);
-    expect(sharedMaxAge(undefined)).toBe(0);
   });
 });
