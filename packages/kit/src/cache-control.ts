@@ -1,7 +1,7 @@
 // What an answer's Cache-Control lets a shared cache (one that serves many users) do with it: only
 // answers the owner of the data marks `public, max-age=N` are kept, for at most N seconds, so the
 // owner decides what may be served a little stale (RFC 9111). The gateway's cache of public reads
-// reads it here.
+// and the cart's copies of Catalog's products both read it here.
 
 const MAX_AGE = /(?:^|,)\s*max-age=(\d+)/i;
 /** However long an answer says it stays fresh, a shared cache keeps it at most this long. */

@@ -1,7 +1,8 @@
 // The cart against the real Catalog service (its own app on a fresh database), to prove the two
-// agree on the product contract: names, prices, stock and deleted products.
+// agree on the product contract: names, prices, stock and deleted products, and how long the cart
+// may show a product as Catalog last gave it (Catalog's max-age, one second).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl, testRedisUrl } from '@minishop/devstack/testing';
+import { eventually, testDatabaseUrl, testRedisUrl } from '@minishop/devstack/testing';
 import { loadConfig } from '@minishop/kit/config';
 import { createPool, type Pool } from '@minishop/kit/db';
 import type { App } from '@minishop/kit/http';
@@ -13,6 +14,8 @@ import { applyMigrations } from '../../catalog/src/data/migrations.ts';
 import { buildApp } from '../src/app.ts';
 import { ConfigSchema } from '../src/config.ts';
 
+/** How long Catalog declares its product answers fresh (`Cache-Control: public, max-age=1`). */
+const MAX_AGE_MS = 1_000;
 const issuer = createTestIssuer();
 const admin = issuer.admin().token;
 let catalogPool: Pool;
@@ -93,7 +96,7 @@ function addItem(token: string, productId: string, quantity: number) {
 }
 
 describe('cart with the real catalog', () => {
-  it('prices the cart with catalog names and current prices, and follows price changes', async () => {
+  it('prices the cart with catalog names and prices, and follows a price change within its max-age', async () => {
     const user = issuer.customer();
     const mug = await product('Mug', '19.99', 10);
     const pen = await product('Pen', '0.10', 10);
@@ -111,7 +114,12 @@ describe('cart with the real catalog', () => {
     expect(
       (await call(catalogUrl, 'PATCH', `/catalog/products/${mug}`, admin, { price: '15.00' })).status,
     ).toBe(200);
-    expect((await call(cartUrl, 'GET', '/cart', user.token)).body.total_price).toBe('45.20');
+    // The cart may show the price Catalog gave it for as long as Catalog said it stays fresh.
+    await eventually(
+      async () => (await call(cartUrl, 'GET', '/cart', user.token)).body.total_price === '45.20',
+      'the new price in the cart',
+      MAX_AGE_MS + 4_000,
+    );
   });
 
   it('enforces the catalog stock and knows unknown and deleted products', async () => {
@@ -124,7 +132,14 @@ describe('cart with the real catalog', () => {
 
     const deleted = await call(catalogUrl, 'DELETE', `/catalog/products/${lamp}`, admin);
     expect(deleted.status).toBeLessThan(300);
-    const view = await call(cartUrl, 'GET', '/cart', user.token);
+    const view = await eventually(
+      async () => {
+        const answer = await call(cartUrl, 'GET', '/cart', user.token);
+        return answer.body.items.length === 0 && answer;
+      },
+      'the deleted product gone from the cart',
+      MAX_AGE_MS + 4_000,
+    );
     expect(view.body).toMatchObject({ items: [], total_price: '0.00' });
   });
 });

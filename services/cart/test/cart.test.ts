@@ -119,7 +119,7 @@ describe('adding and reading', () => {
     expect(cart.body).toEqual({ user_id: user.id, items: [], total_price: '0.00', currency: 'USD' });
   });
 
-  it('always shows the current catalog name and price', async () => {
+  it('shows the current catalog name and price when the catalog declares no freshness', async () => {
     const user = issuer.customer();
     const lamp = catalog.add({ name: 'Lamp', price: '10.00', stock: 5 });
     await add(user.token, lamp.id, 2);

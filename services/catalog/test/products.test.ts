@@ -295,6 +295,20 @@ describe('product lookup', () => {
     ]);
   });
 
+  it('declares lookups as fresh for a second, as the product reads they repeat', async () => {
+    const product = await catalog.createProduct();
+    const lookup = await catalog.request('POST', '/catalog/products/lookup', {
+      body: { ids: [product.id, randomUUID()] },
+    });
+    const read = await catalog.request('GET', `/catalog/products/${product.id}`);
+    expect(lookup.headers.get('cache-control')).toBe('public, max-age=1');
+    expect(read.headers.get('cache-control')).toBe('public, max-age=1');
+    // Not found is not a read a shared cache may keep.
+    const unknown = await catalog.request('GET', `/catalog/products/${randomUUID()}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('cache-control') ?? '').not.toContain('public');
+  });
+
   it('rejects bad lookups with 422', async () => {
     for (const body of [{}, { ids: [] }, { ids: ['nope'] }, { ids: [randomUUID()], extra: 1 }]) {
       const res = await catalog.request('POST', '/catalog/products/lookup', { body });

@@ -1,8 +1,13 @@
 // Reads products from Catalog's public API (names, current prices, stock) through the kit's
-// service client, so every lookup has a timeout, bounded retries and a circuit breaker.
+// service client, so every lookup has a timeout, bounded retries and a circuit breaker. Catalog
+// declares how long its product answers stay fresh (`Cache-Control: public, max-age=N`); each
+// product is kept that long, by id, and only products not held fresh are asked for again, as the
+// gateway does with the same answers. A product Catalog does not know is never kept.
+import { sharedMaxAge } from '@minishop/kit/cache-control';
 import { Unavailable } from '@minishop/kit/errors';
+import { createExpiringCache, type ExpiringCache } from '@minishop/kit/expiring-cache';
 import { parseMoney } from '@minishop/kit/money';
-import { createServiceClient, type ServiceClient } from '@minishop/kit/service-client';
+import { createServiceClient, type ResponseHeaders, type ServiceClient } from '@minishop/kit/service-client';
 
 export interface Product {
   id: string;
@@ -13,6 +18,7 @@ export interface Product {
   stock: number;
 }
 
+/** Products as Catalog gave them, at most as old as the max-age Catalog declared with them. */
 export interface ProductCatalog {
   /** The product, or null when Catalog does not know it (never existed or deleted). */
   product(id: string, requestId?: string): Promise<Product | null>;
@@ -53,9 +59,30 @@ function toProduct(body: ProductBody): Product {
   };
 }
 
-export function createProductCatalog(client: ServiceClient): ProductCatalog {
+/** Keeps the products of one Catalog answer for as long as the answer says they stay fresh. */
+function keep(fresh: ExpiringCache<Product>, products: Product[], headers: ResponseHeaders): void {
+  const cacheControl = headers['cache-control'];
+  const maxAgeMs = sharedMaxAge(typeof cacheControl === 'string' ? cacheControl : undefined) * 1000;
+  if (maxAgeMs <= 0) return;
+  for (const product of products) fresh.set(product.id, product, maxAgeMs);
+}
+
+export interface ProductCatalogOptions {
+  /** Products held at once; the oldest goes first. */
+  maxEntries?: number;
+  /** Clock of the freshness, in ms (tests move it). */
+  now?: () => number;
+}
+
+export function createProductCatalog(
+  client: ServiceClient,
+  options: ProductCatalogOptions = {},
+): ProductCatalog {
+  const fresh = createExpiringCache<Product>({ maxEntries: options.maxEntries ?? 10_000, now: options.now });
   return {
     async product(id, requestId) {
+      const held = fresh.get(id.toLowerCase());
+      if (held) return held;
       const res = await client.request<ProductBody>({
         method: 'GET',
         path: `/catalog/products/${encodeURIComponent(id)}`,
@@ -63,23 +90,35 @@ export function createProductCatalog(client: ServiceClient): ProductCatalog {
       });
       if (res.status === 404) return null;
       if (res.status !== 200) throw new Unavailable(`catalog answered ${res.status} for product ${id}`);
-      return toProduct(res.body);
+      const product = toProduct(res.body);
+      keep(fresh, [product], res.headers);
+      return product;
     },
 
     async products(ids, requestId) {
-      if (ids.length === 0) return new Map();
-      // One lookup for the whole cart rather than a request per line.
+      const found = new Map<string, Product>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const held = fresh.get(id.toLowerCase());
+        if (held) found.set(held.id, held);
+        else missing.push(id);
+      }
+      if (missing.length === 0) return found;
+      // One lookup for every line not held fresh rather than a request per line.
       const res = await client.request<ProductBody[]>({
         method: 'POST',
         path: '/catalog/products/lookup',
-        body: { ids },
+        body: { ids: missing },
         idempotent: true,
         ...(requestId ? { requestId } : {}),
       });
       if (res.status !== 200 || !Array.isArray(res.body)) {
         throw new Unavailable(`catalog answered ${res.status} to a product lookup`);
       }
-      return new Map(res.body.map((body) => toProduct(body)).map((product) => [product.id, product]));
+      const products = res.body.map((body) => toProduct(body));
+      keep(fresh, products, res.headers);
+      for (const product of products) found.set(product.id, product);
+      return found;
     },
   };
 }

@@ -1,5 +1,7 @@
 // Cart use cases: add, change, remove and read the lines of one user's cart. Products, prices
-// and stock always come from Catalog at the moment of the request, never from the client.
+// and stock come from Catalog, never from the client, and are at most as old as Catalog declared
+// them fresh (its max-age, one second): the cart shows what a product page shows, while the
+// order's prices and stock come from Catalog's reservation at checkout, which is never cached.
 // Product ids are kept in lower case, as Catalog reports them, whatever case the client used.
 import { Conflict, NotFound, ValidationFailed } from '@minishop/kit/errors';
 import { formatMoney } from '@minishop/kit/money';
@@ -102,8 +104,9 @@ export async function clearCart(deps: CartDeps, userId: string): Promise<void> {
 }
 
 /**
- * The cart with current names and prices. Lines whose product was deleted from the catalog are
- * dropped from the cart: they can never be bought, and leaving them would make totals lie.
+ * The cart with Catalog's names and prices. Lines whose product was deleted from the catalog are
+ * dropped from the cart once Catalog says so (up to its max-age after the deletion): they can
+ * never be bought, and leaving them would make totals lie.
  */
 export async function viewCart(deps: CartDeps, userId: string, requestId?: string): Promise<CartView> {
   const lines = await deps.carts.lines(userId);

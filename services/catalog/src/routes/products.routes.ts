@@ -20,9 +20,10 @@ const TAG = 'products';
 const SECURED = [{ bearer: [] }];
 
 /**
- * Product reads may be served up to a second old by a shared cache (the gateway's): prices and
- * stock shown are that fresh, while checkout always reserves against the live stock and charges
- * the reserved price. A client that must see the latest sends `Cache-Control: no-cache`.
+ * Product reads (the list, one product, a lookup) may be served up to a second old by a shared
+ * cache (the gateway's, the cart's copies of products): prices and stock shown are that fresh,
+ * while checkout always reserves against the live stock and charges the reserved price. A client
+ * that must see the latest sends `Cache-Control: no-cache`.
  */
 const PUBLIC_READ = 'public, max-age=1';
 
@@ -133,7 +134,12 @@ function productCatalogRoutes(app: App, ctx: CatalogContext): void {
         response: { 200: Type.Array(ProductResponse), 400: Problem, 422: Problem },
       },
     },
-    async (request) => products.lookupProducts(ctx, request.body.ids),
+    async (request, reply) => {
+      const found = await products.lookupProducts(ctx, request.body.ids);
+      // The same representations as the product reads, so just as fresh (for the cart's copies).
+      reply.header('cache-control', PUBLIC_READ);
+      return found;
+    },
   );
 
   app.get(
