@@ -9,6 +9,7 @@ import { audit, stackOf, type AuditReport } from './audit.ts';
 import { createProduct, login, registerUsers } from './fixtures.ts';
 import type { CheckoutResult, MaxResult, ShopUser } from './jobs.ts';
 import type { LoadGenerator } from './load-generator.ts';
+import { httpActivity, requestsPerCheckout } from './http-stats.ts';
 import { mergeUsage, sampled } from './measure.ts';
 import { pgActivity, perCheckout } from './pg-stats.ts';
 import { round, type Usage, type Watched } from './proc.ts';
@@ -197,6 +198,7 @@ export async function runCheckout(
   const statsUrl = stack.databaseUrls.orders!;
   const databases = Object.values(stack.databaseUrls).map((url) => new URL(url).pathname.slice(1));
   const pgBefore = await pgActivity(statsUrl, databases, statements);
+  const httpBefore = await httpActivity(stack.urls.management);
   const scenario = await measureCheckout(load, watched, stack.urls.gateway, fixtures, baselineRps);
   log('audit: waiting for sagas, outboxes and email, then checking stock, charges, shipments, email');
   const report = await audit({
@@ -212,6 +214,11 @@ export async function runCheckout(
     Object.entries(stack.databaseUrls).map(([service, url]) => [new URL(url).pathname.slice(1), service]),
   );
   const work = perCheckout(pgBefore, await pgActivity(statsUrl, databases, statements), total);
+  scenario.checkout!.http_per_checkout = requestsPerCheckout(
+    httpBefore,
+    await httpActivity(stack.urls.management),
+    total,
+  );
   scenario.checkout!.postgres_per_checkout = Object.fromEntries(
     Object.entries(work).map(([db, w]) => [names.get(db) ?? db, w]),
   );

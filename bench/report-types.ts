@@ -31,6 +31,8 @@ export interface ScenarioReport {
     warmup_checkouts: number;
     /** PostgreSQL work per checkout, by database, including everything the checkouts set off. */
     postgres_per_checkout?: Record<string, PgWork>;
+    /** HTTP requests each service answered per checkout, by `service METHOD route`, same span as the PostgreSQL work. */
+    http_per_checkout?: Record<string, number>;
     /** CPU per checkout of each process (PostgreSQL's whole process tree included) in the maximum phase, in ms. */
     cpu_ms_per_checkout?: Record<string, number>;
   };

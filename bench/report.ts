@@ -143,6 +143,18 @@ function checkoutSection(report: Report, out: string[]): void {
       out.push('');
       out.push('Statements from pg_stat_statements, BEGIN and COMMIT included.');
     }
+    const http = checkout.checkout.http_per_checkout;
+    if (http && Object.keys(http).length > 0) {
+      const rows = Object.entries(http).sort(([a], [b]) => a.localeCompare(b));
+      const sum = rows.reduce((total, [, n]) => total + n, 0);
+      out.push('');
+      out.push(
+        `HTTP requests per checkout answered by each service, by route (each service's /metrics, same span; ` +
+          `${sum.toFixed(1)} in all, the two the customer sends included):`,
+      );
+      out.push('');
+      out.push(table(['service and route', 'requests'], rows.map(([route, n]) => [route, n.toFixed(2)])));
+    }
     const cpuMs = checkout.checkout.cpu_ms_per_checkout;
     if (cpuMs && Object.keys(cpuMs).length > 0) {
       const total = Object.entries(cpuMs)

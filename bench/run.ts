@@ -75,8 +75,11 @@ async function measureShop(
     alive();
     return measure(run.load, run.watched, spec, baselineRps);
   };
+  // BENCH_ONLY=checkout: the baseline and the checkout alone, for comparing changes to the saga.
+  const checkoutOnly = process.env.BENCH_ONLY === 'checkout';
+  if (checkoutOnly) run.notes.push('BENCH_ONLY=checkout: the read scenarios and diagnostics were skipped');
   const fixtures = await readFixtures(run);
-  for (const spec of readSpecs(fixtures)) out.scenarios.push(await read(spec));
+  if (!checkoutOnly) for (const spec of readSpecs(fixtures)) out.scenarios.push(await read(spec));
   // The checkout runs before the diagnostics: their bursts of direct Catalog and Auth queries would
   // still be reaching pg_stat_database (idle backends report every 10 s) when the checkout is counted.
   alive();
@@ -85,6 +88,7 @@ async function measureShop(
   if (checkout.scenario) out.scenarios.push(checkout.scenario);
   if ('skipped' in checkout.audit) run.notes.push(checkout.audit.skipped);
   out.audit = checkout.audit;
+  if (checkoutOnly) return;
 
   // What the gateway hop alone costs: a second gateway whose catalog is the bare baseline server.
   const hop = await startHopGateway(run.stack, run.baselinePort);

@@ -1,0 +1,46 @@
+// How many HTTP requests each service answered, by route, from its own /metrics (the request
+// duration histogram's count), so a phase's requests can be divided by the checkouts it made.
+
+const COUNT = /^minishop_http_request_duration_seconds_count\{([^}]*)\} (\d+(?:\.\d+)?)/;
+
+/** Requests answered so far by each service, keyed `METHOD route`. */
+export async function httpActivity(
+  management: Record<string, string>,
+): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  await Promise.all(
+    Object.entries(management).map(async ([service, url]) => {
+      const routes = new Map<string, number>();
+      const res = await fetch(`${url}/metrics`).catch(() => undefined);
+      if (!res?.ok) return;
+      for (const line of (await res.text()).split('\n')) {
+        const match = COUNT.exec(line);
+        if (!match) continue;
+        const labels = Object.fromEntries(
+          [...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+        );
+        const key = `${labels.method} ${labels.route}`;
+        routes.set(key, (routes.get(key) ?? 0) + Number(match[2]));
+      }
+      out.set(service, routes);
+    }),
+  );
+  return out;
+}
+
+/** Requests per checkout between two readings, by `service METHOD route`; routes under 0.05 left out. */
+export function requestsPerCheckout(
+  before: Map<string, Map<string, number>>,
+  after: Map<string, Map<string, number>>,
+  checkouts: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (checkouts <= 0) return out;
+  for (const [service, routes] of after) {
+    for (const [route, count] of routes) {
+      const per = (count - (before.get(service)?.get(route) ?? 0)) / checkouts;
+      if (per >= 0.05) out[`${service} ${route}`] = Math.round(per * 100) / 100;
+    }
+  }
+  return out;
+}
