@@ -67,6 +67,27 @@ describe('test databases', () => {
     });
   });
 
+  // A DATABASE_URL given from outside is used as it is.
+  it.skipIf(process.env.DATABASE_URL)(
+    'reaches the embedded server over its Unix socket, and over loopback TCP on its port',
+    async () => {
+      const url = await testDatabaseUrl('socket');
+      const socketDir = new URL(url).searchParams.get('host');
+      expect(socketDir).toMatch(/pgdata$/);
+      await withClient(url, async (client) => {
+        const { rows } = await client.query('SELECT inet_server_addr() AS addr');
+        // A connection through a Unix socket has no server address.
+        expect(rows[0].addr).toBeNull();
+      });
+      const tcp = new URL(url);
+      tcp.searchParams.delete('host');
+      await withClient(tcp.toString(), async (client) => {
+        const { rows } = await client.query('SELECT host(inet_server_addr()) AS addr');
+        expect(rows[0].addr).toBe('127.0.0.1');
+      });
+    },
+  );
+
   it('rejects database names that are not plain identifiers', async () => {
     const admin = new URL(await testDatabaseUrl('names'));
     await expect(ensureDatabase(admin.toString(), 'x"; DROP DATABASE postgres; --')).rejects.toThrow(
