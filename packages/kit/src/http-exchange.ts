@@ -25,17 +25,34 @@ export function keepAliveAgent(): Agent {
   return new Agent({ keepAliveTimeout: 10_000 });
 }
 
-/** Sends one request to `url` and reads the whole answer as text. */
-export async function exchange(
-  agent: Agent,
-  url: URL | string,
-  options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
-): Promise<Exchange> {
+export type ExchangeOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'signal'> & {
+  /** The whole exchange, answer read, must finish within this; it fails with a TimeoutError. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+};
+
+/**
+ * Sends one request to `url` and reads the whole answer as text. The timeout is a timer cleared
+ * when the answer is in: `AbortSignal.timeout` cannot be cleared, so each call would leave a timer
+ * that fires later and builds an abort error nobody reads, which cost a call more CPU than the
+ * rest of the client (docs/decisions.md, 80).
+ */
+export async function exchange(agent: Agent, url: URL | string, options: ExchangeOptions): Promise<Exchange> {
+  const { timeoutMs, signal, ...request } = options;
   const target = typeof url === 'string' ? new URL(url) : url;
-  const res = await agent.request({
-    ...options,
-    origin: target.origin,
-    path: target.pathname + target.search,
-  });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  const timer = timeoutMs === undefined ? undefined : new AbortController();
+  const timeout =
+    timer &&
+    setTimeout(() => timer.abort(new DOMException('The operation timed out', 'TimeoutError')), timeoutMs);
+  try {
+    const res = await agent.request({
+      ...request,
+      origin: target.origin,
+      path: target.pathname + target.search,
+      signal: timer && signal ? AbortSignal.any([timer.signal, signal]) : (timer?.signal ?? signal),
+    });
+    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  } finally {
+    clearTimeout(timeout);
+  }
 }

@@ -195,7 +195,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
 export function jwksFromUrl(url: string, timeoutMs = 3000): () => Promise<PublicJwk[]> {
   const agent = keepAliveAgent();
   return async () => {
-    const res = await exchange(agent, url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await exchange(agent, url, { method: 'GET', timeoutMs });
     if (res.status < 200 || res.status > 299)
       throw new Error(`JWKS request to ${url} failed with ${res.status}`);
     const body = JSON.parse(res.text) as { keys?: PublicJwk[] };

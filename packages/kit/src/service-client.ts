@@ -132,7 +132,7 @@ export function createServiceClient(options: ClientOptions): ServiceClient {
       method: call.method,
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: AbortSignal.timeout(timeLeft(call, call.timeoutMs ?? timeoutMs)),
+      timeoutMs: timeLeft(call, call.timeoutMs ?? timeoutMs),
     });
     let body: unknown = res.text;
     if (res.text && String(res.headers['content-type'] ?? '').includes('json')) {
@@ -233,7 +233,7 @@ export function serviceToken(creds: ClientCredentials): {
           ...(requestId ? { 'x-request-id': requestId } : {}),
         },
         body: form.toString(),
-        signal: AbortSignal.timeout(creds.timeoutMs ?? 5_000),
+        timeoutMs: creds.timeoutMs ?? 5_000,
       });
     } catch (err) {
       throw new UpstreamUnavailable('auth', failureReason(err));

@@ -165,7 +165,6 @@ export class WebhookDispatcher implements EventSink {
     if (!log || !url || this.closed) return;
     const payload = JSON.stringify(log.event, null, 2);
     const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), this.options.timeoutMs);
     this.inFlight.add(controller);
     let status: number | null = null;
     let error: string | null = null;
@@ -178,13 +177,13 @@ export class WebhookDispatcher implements EventSink {
           'stripe-signature': signatureHeader(payload, this.options.secret, Math.floor(Date.now() / 1000)),
         },
         body: payload,
+        timeoutMs: this.options.timeoutMs,
         signal: controller.signal,
       });
       status = response.status;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     } finally {
-      clearTimeout(timeout);
       this.inFlight.delete(controller);
     }
     log.attempts.push({ at: new Date().toISOString(), status, error });
