@@ -22,6 +22,8 @@ export interface BuiltEmail {
   /** MAIL FROM and RCPT TO, taken from the From and To headers. */
   envelope: { from: string; to: string[] };
   raw: string;
+  /** The Message-ID header's value, with its angle brackets. */
+  messageId: string;
 }
 
 /** The Message-ID's domain: that of the From address. */
@@ -50,7 +52,8 @@ export function buildEmail(from: string, email: OutgoingEmail): BuiltEmail {
   root.setHeader('From', from);
   root.setHeader('To', email.to);
   root.setHeader('Subject', email.subject);
-  root.setHeader('Message-ID', messageId(email.eventId, messageIdDomain(from)));
+  const id = messageId(email.eventId, messageIdDomain(from));
+  root.setHeader('Message-ID', id);
   const parts = [part(root, 'text/plain', email.text), part(root, 'text/html', email.html)];
   // Building the root's headers gives it its boundary.
   const head = `${root.buildHeaders()}\r\n\r\n`;
@@ -59,6 +62,7 @@ export function buildEmail(from: string, email: OutgoingEmail): BuiltEmail {
   return {
     envelope: { from: envelope.from || '', to: envelope.to },
     raw: `${head}${body.join('')}\r\n--${root.boundary}--\r\n`,
+    messageId: id,
   };
 }
 

@@ -43,8 +43,9 @@ export function smtpMailer(config: Config): Mailer {
     async send(email) {
       // Built whole, the message goes out in one socket write instead of about ten (the headers,
       // each boundary and part), so the mail server reads one chunk.
-      const { envelope, raw } = buildEmail(config.SMTP_FROM, email);
-      await transport.sendMail({ envelope, raw });
+      const { envelope, raw, messageId } = buildEmail(config.SMTP_FROM, email);
+      // Given the id (the one in the raw message), nodemailer does not draw a random one to log.
+      await transport.sendMail({ envelope, raw, messageId });
     },
     close() {
       transport.close();
