@@ -4,6 +4,7 @@ import {
   FormatRegistry,
   Type,
   type Static,
+  type StringOptions,
   type TObject,
   type TProperties,
   type TSchema,
@@ -20,8 +21,8 @@ export const Environment = Type.Union(
 );
 
 /** A value that has a default everywhere except production, where it must be given. */
-export function Secret(devDefault: string, description: string) {
-  return Type.String({ minLength: 1, description, devDefault });
+export function Secret(devDefault: string, description: string, options: StringOptions = {}) {
+  return Type.String({ minLength: 1, ...options, description, devDefault });
 }
 
 /** The base URL of another service, by default where the launcher runs it on this machine. */
@@ -124,12 +125,7 @@ export function DatabaseUrl(service: string) {
  */
 export function RedisConfig(purpose: string) {
   return {
-    REDIS_URL: Type.String({
-      minLength: 1,
-      pattern: '^rediss?://',
-      description: `Redis URL (${purpose})`,
-      devDefault: 'redis://127.0.0.1:6379',
-    }),
+    REDIS_URL: Secret('redis://127.0.0.1:6379', `Redis URL (${purpose})`, { pattern: '^rediss?://' }),
     ...RedisSentinelConfig,
   } satisfies TProperties;
 }
