@@ -1,5 +1,6 @@
 // How many HTTP requests each service answered, by route, from its own /metrics (the request
 // duration histogram's count), so a phase's requests can be divided by the checkouts it made.
+import { round } from './proc.ts';
 
 const COUNT = /^minishop_http_request_duration_seconds_count\{([^}]*)\} (\d+(?:\.\d+)?)/;
 
@@ -39,7 +40,7 @@ export function requestsPerCheckout(
   for (const [service, routes] of after) {
     for (const [route, count] of routes) {
       const per = (count - (before.get(service)?.get(route) ?? 0)) / checkouts;
-      if (per >= 0.05) out[`${service} ${route}`] = Math.round(per * 100) / 100;
+      if (per >= 0.05) out[`${service} ${route}`] = round(per, 2);
     }
   }
   return out;
