@@ -106,11 +106,12 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     }
     stored.forEach((delivery, i) => {
       if (delivery && i < take) dispatch(delivery);
-      else if (delivery) {
-        waiting = true;
-        loop?.wake();
-      }
     });
+    // One wake for all the new events left to the loop: each wake re-arms its timer.
+    if (stored.some((delivery, i) => delivery && i >= take)) {
+      waiting = true;
+      loop?.wake();
+    }
     return stored.map((delivery) => delivery !== null);
   }
 
