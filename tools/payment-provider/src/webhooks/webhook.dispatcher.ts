@@ -56,7 +56,6 @@ export class WebhookDispatcher implements EventSink {
   private readonly options: WebhookOptions;
   private readonly logs = new Map<string, EventLog>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<AbortController>();
   private readonly agent = keepAliveAgent();
   private closed = false;
 
@@ -138,7 +137,7 @@ export class WebhookDispatcher implements EventSink {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    for (const controller of this.inFlight) controller.abort();
+    // Destroying the agent also fails the deliveries in flight.
     await this.agent.destroy();
   }
 
@@ -164,8 +163,6 @@ export class WebhookDispatcher implements EventSink {
     const url = this.url;
     if (!log || !url || this.closed) return;
     const payload = JSON.stringify(log.event, null, 2);
-    const controller = new AbortController();
-    this.inFlight.add(controller);
     let status: number | null = null;
     let error: string | null = null;
     try {
@@ -178,13 +175,10 @@ export class WebhookDispatcher implements EventSink {
         },
         body: payload,
         timeoutMs: this.options.timeoutMs,
-        signal: controller.signal,
       });
       status = response.status;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
-    } finally {
-      this.inFlight.delete(controller);
     }
     log.attempts.push({ at: new Date().toISOString(), status, error });
     if (status !== null && status >= 200 && status < 300) {
