@@ -104,10 +104,7 @@ describe('a purchase', () => {
       });
       expect(res.status).toBe(200);
     }
-    await eventually(async () => {
-      const res = await shop.api('GET', `/orders/${order.id}`, { token: buyer.token });
-      return res.body.status === 'delivered' ? res.body : undefined;
-    }, 'the order to be delivered');
+    await shop.orderReaching(buyer.token, order.id, 'delivered');
     await mailWith(buyer.email, 'shipped');
     await mailWith(buyer.email, 'delivered');
   });
@@ -142,10 +139,7 @@ describe('a purchase', () => {
       token: await shop.adminToken(),
       body: { status: 'in_transit' },
     });
-    await eventually(async () => {
-      const res = await shop.api('GET', `/orders/${order.id}`, { token: buyer.token });
-      return res.body.status === 'shipped' ? true : undefined;
-    }, 'the order to ship');
+    await shop.orderReaching(buyer.token, order.id, 'shipped');
     const res = await shop.api('POST', `/orders/${order.id}/cancel`, { token: buyer.token });
     expect(res.status).toBe(409);
   });
