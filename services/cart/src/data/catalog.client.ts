@@ -67,9 +67,10 @@ function keep(fresh: ExpiringCache<Product>, products: Product[], headers: Respo
   for (const product of products) fresh.set(product.id, product, maxAgeMs);
 }
 
+/** Products held at once; the oldest goes first. */
+const MAX_PRODUCTS = 10_000;
+
 export interface ProductCatalogOptions {
-  /** Products held at once; the oldest goes first. */
-  maxEntries?: number;
   /** Clock of the freshness, in ms (tests move it). */
   now?: () => number;
 }
@@ -78,7 +79,7 @@ export function createProductCatalog(
   client: ServiceClient,
   options: ProductCatalogOptions = {},
 ): ProductCatalog {
-  const fresh = createExpiringCache<Product>({ maxEntries: options.maxEntries ?? 10_000, now: options.now });
+  const fresh = createExpiringCache<Product>({ maxEntries: MAX_PRODUCTS, now: options.now });
   return {
     async product(id, requestId) {
       const held = fresh.get(id.toLowerCase());
