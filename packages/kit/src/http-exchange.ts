@@ -27,8 +27,7 @@ export function keepAliveAgent(): Agent {
 
 export type ExchangeOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'signal'> & {
   /** The whole exchange, answer read, must finish within this; it fails with a TimeoutError. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  timeoutMs: number;
 };
 
 /**
@@ -38,18 +37,19 @@ export type ExchangeOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' 
  * rest of the client (docs/decisions.md, 80).
  */
 export async function exchange(agent: Agent, url: URL | string, options: ExchangeOptions): Promise<Exchange> {
-  const { timeoutMs, signal, ...request } = options;
+  const { timeoutMs, ...request } = options;
   const target = typeof url === 'string' ? new URL(url) : url;
-  const timer = timeoutMs === undefined ? undefined : new AbortController();
-  const timeout =
-    timer &&
-    setTimeout(() => timer.abort(new DOMException('The operation timed out', 'TimeoutError')), timeoutMs);
+  const timer = new AbortController();
+  const timeout = setTimeout(
+    () => timer.abort(new DOMException('The operation timed out', 'TimeoutError')),
+    timeoutMs,
+  );
   try {
     const res = await agent.request({
       ...request,
       origin: target.origin,
       path: target.pathname + target.search,
-      signal: timer && signal ? AbortSignal.any([timer.signal, signal]) : (timer?.signal ?? signal),
+      signal: timer.signal,
     });
     return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
   } finally {
