@@ -40,8 +40,7 @@ export function createResponseCache(
       if (status !== 200 || body.length > maxBodyBytes || headers['set-cookie'] !== undefined) return;
       const vary = headers.vary;
       if (typeof vary === 'string' && vary.trim() !== '' && vary.toLowerCase() !== 'accept-encoding') return;
-      const cacheControl = headers['cache-control'];
-      const maxAge = sharedMaxAge(typeof cacheControl === 'string' ? cacheControl : undefined);
+      const maxAge = sharedMaxAge(headers['cache-control']);
       if (maxAge <= 0) return;
       const kept: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {

@@ -61,8 +61,7 @@ function toProduct(body: ProductBody): Product {
 
 /** Keeps the products of one Catalog answer for as long as the answer says they stay fresh. */
 function keep(fresh: ExpiringCache<Product>, products: Product[], headers: ResponseHeaders): void {
-  const cacheControl = headers['cache-control'];
-  const maxAgeMs = sharedMaxAge(typeof cacheControl === 'string' ? cacheControl : undefined) * 1000;
+  const maxAgeMs = sharedMaxAge(headers['cache-control']) * 1000;
   if (maxAgeMs <= 0) return;
   for (const product of products) fresh.set(product.id, product, maxAgeMs);
 }
