@@ -54,7 +54,8 @@ export async function findProduct(page: Page, query: string): Promise<void> {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL((url) => url.searchParams.get('q') === query);
   await page.getByRole('list', { name: 'Products' }).getByRole('link').first().click();
-  await page.getByRole('heading', { level: 1 }).waitFor();
+  // The heading reads "Product" until the product has loaded; the way back comes with it.
+  await page.getByRole('link', { name: '← Back to the shop' }).waitFor();
 }
 
 export async function addToBag(page: Page, quantity: number): Promise<void> {
