@@ -7,6 +7,7 @@ import { createServiceClient, type ServiceClient } from '@minishop/kit/service-c
 import type { Config } from './config.ts';
 import { paymentMetrics } from './domain/payment-metrics.ts';
 import { stripeProvider, type PaymentProvider } from './domain/provider.ts';
+import { KnownOutcomes } from './domain/known-outcomes.ts';
 import { SingleFlight } from './domain/single-flight.ts';
 import { paymentsRoutes } from './routes/payments.routes.ts';
 import { webhookRoutes } from './routes/webhooks.routes.ts';
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     pool,
     provider,
     flights: new SingleFlight(),
+    known: new KnownOutcomes(),
     log: app.log,
     orders,
     metrics: paymentMetrics(app.metricsRegistry),

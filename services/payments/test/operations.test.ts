@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECLINE_REASONS } from '../src/domain/payment-metrics.ts';
-import { metricSeries } from '@minishop/devstack/service-stack';
+import { http, metricSeries } from '@minishop/devstack/service-stack';
 import { startPaymentsStack, type PaymentsStack } from './payments-stack.ts';
 
 let stack: PaymentsStack;
@@ -67,14 +67,27 @@ describe('database work', () => {
     expect(await statementsOf(() => charge())).toEqual(['INSERT', 'UPDATE']);
   });
 
-  it('applies a provider webhook in one statement, a repeated one too', async () => {
+  it('answers a webhook that repeats its own charge answer without a statement; one it did not write in one, a repeat too', async () => {
     const payment = await charge();
     const payload = succeeded(payment.provider_ref, payment.id);
     let first: unknown;
-    expect(await statementsOf(async () => (first = (await stack.deliver(payload)).body))).toEqual(['WITH']);
+    expect(await statementsOf(async () => (first = (await stack.deliver(payload)).body))).toEqual([]);
     expect(first).toEqual({ received: true, result: 'stale' });
+
+    // A second replica did not make the charge: it asks the database, and records the event.
+    const replica = await stack.replica();
+    const deliver = async () =>
+      (
+        await http(replica, 'POST', '/payments/webhooks/provider', {
+          raw: payload,
+          headers: { 'content-type': 'application/json', 'stripe-signature': stack.sign(payload) },
+        })
+      ).body;
+    let there: unknown;
+    expect(await statementsOf(async () => (there = await deliver()))).toEqual(['WITH']);
+    expect(there).toEqual({ received: true, result: 'stale' });
     let again: unknown;
-    expect(await statementsOf(async () => (again = (await stack.deliver(payload)).body))).toEqual(['WITH']);
+    expect(await statementsOf(async () => (again = await deliver()))).toEqual(['WITH']);
     expect(again).toEqual({ received: true, result: 'duplicate' });
   });
 });

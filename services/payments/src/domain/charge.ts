@@ -13,6 +13,7 @@ import {
   insertOrGetAttempt,
   type PaymentRecord,
 } from '../data/payments.repository.ts';
+import type { KnownOutcomes } from './known-outcomes.ts';
 import type { PaymentMetrics } from './payment-metrics.ts';
 import type { ChargeOutcome, PaymentProvider } from './provider.ts';
 import type { SingleFlight } from './single-flight.ts';
@@ -21,6 +22,8 @@ export interface PaymentsDeps {
   pool: Pool;
   provider: PaymentProvider;
   flights: SingleFlight;
+  /** Outcomes this process wrote, so the provider's webhook repeating one costs no statement. */
+  known: KnownOutcomes;
   log: FastifyBaseLogger;
   metrics?: PaymentMetrics;
   /** Called at the named points of a charge (test crash points). */
@@ -125,6 +128,7 @@ async function applyOutcome(
         },
   );
   if (!changed) return mustFind(deps.pool, payment.id);
+  deps.known.remember(changed.provider_ref, changed.status);
   if (outcome.kind === 'succeeded') {
     deps.metrics?.payment('succeeded');
     deps.log.debug({ ...about, amount_cents: payment.amount_cents }, 'payment succeeded');

@@ -37,6 +37,7 @@ async function refundPayment(deps: PaymentsDeps, payment: PaymentRecord): Promis
     status: 'refunded',
     refund_ref: outcome.ref || null,
   });
+  if (changed) deps.known.remember(changed.provider_ref, changed.status);
   deps.metrics?.refund('refunded');
   deps.log.info(
     { payment_id: payment.id, order_id: payment.order_id, amount_cents: payment.amount_cents },
