@@ -1,7 +1,8 @@
-// The load generator's own HTTP client for the fixed-rate phase and the checkouts: keep-alive
-// connections on node:http, a timeout per request, an open-loop scheduler, and outcome counting.
-import http from 'node:http';
+// The load generator's client for the checkouts (requests that need their answers read), on the
+// fixed-rate phase's raw keep-alive connections with a timeout per request, plus the open-loop
+// scheduler and outcome counting both use.
 import type { Outcome } from './jobs.ts';
+import { buildRequest, RawPool } from './raw-client.ts';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -11,15 +12,13 @@ interface Reply {
 }
 
 export class Client {
-  private readonly agent: http.Agent;
+  private readonly pool: RawPool;
   private readonly host: string;
-  private readonly port: number;
 
   constructor(origin: string, maxSockets: number) {
     const url = new URL(origin);
-    this.host = url.hostname;
-    this.port = Number(url.port);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    this.host = url.host;
+    this.pool = new RawPool(url.hostname, Number(url.port), maxSockets, REQUEST_TIMEOUT_MS);
   }
 
   send(
@@ -30,37 +29,17 @@ export class Client {
     wantBody: boolean,
   ): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent: this.agent,
-          host: this.host,
-          port: this.port,
-          method,
-          path,
-          headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          if (!wantBody) {
-            res.on('end', () => resolve({ status }));
-            res.on('error', reject);
-            res.resume();
-            return;
-          }
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
-      req.on('error', reject);
-      req.end(body);
+      this.pool.submit({
+        bytes: buildRequest(method, this.host, path, headers, body),
+        wantBody,
+        onDone: (status, text) => resolve({ status, body: text }),
+        onError: reject,
+      });
     });
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // The load generator, run as its own process so its CPU use is separate from the benchmark's
 // bookkeeping and measurable. It takes one job at a time over IPC (see jobs.ts) and answers with
 // the result and the CPU it used. Closed-loop maximum throughput uses autocannon; the fixed-rate
-// phase and the checkouts use a small open-loop client on node:http keep-alive connections.
+// phase and the checkouts use a small client of our own on raw keep-alive connections.
 import autocannon from 'autocannon';
 import { buildRequest, RawPool } from './raw-client.ts';
 import { Latencies } from './stats.ts';

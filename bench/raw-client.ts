@@ -1,13 +1,16 @@
-// A minimal HTTP/1.1 client for the fixed-rate phase: keep-alive sockets, one request in flight per
-// socket, requests prebuilt as bytes, responses parsed only as far as status and length. It does a
-// fraction of node:http's work per request, so the load generator stays out of the way of the
-// servers it measures on a small machine. Requests beyond the socket limit wait in a queue (and
-// that wait counts in their latency, since callers time from when the request was due).
+// A minimal HTTP/1.1 client for the fixed-rate phase and the checkouts: keep-alive sockets, one
+// request in flight per socket, requests prebuilt as bytes, responses parsed only as far as status
+// and length (and the body, for a request that wants it). It does a fraction of node:http's work
+// per request, so the load generator stays out of the way of the servers it measures on a small
+// machine. Requests beyond the socket limit wait in a queue (and that wait counts in their latency,
+// since callers time from when the request was due).
 import net from 'node:net';
 
 export interface RawRequest {
   bytes: Buffer;
-  onDone: (status: number) => void;
+  /** Keep the response body and hand it to onDone. */
+  wantBody?: boolean;
+  onDone: (status: number, body?: string) => void;
   onError: (error: Error) => void;
 }
 
@@ -37,6 +40,8 @@ class Connection {
   private status = 0;
   /** Body bytes still expected; -1 while reading headers; -2 for a chunked body. */
   private remaining = -1;
+  /** The body so far, for a request that wants it. */
+  private body: Buffer[] = [];
   private closeAfter = false;
   private connected = false;
   private queued: RawRequest | undefined;
@@ -47,12 +52,17 @@ class Connection {
   constructor(
     host: string,
     port: number,
+    timeoutMs: number | undefined,
     onFree: (conn: Connection) => void,
     onGone: (conn: Connection) => void,
   ) {
     this.onFree = onFree;
     this.onGone = onGone;
-    this.socket = net.connect({ host, port, noDelay: true });
+    this.socket = net.connect({ host, port, noDelay: true, timeout: timeoutMs });
+    // Silence for the whole timeout fails the request waiting on it; an idle socket may stay.
+    this.socket.on('timeout', () => {
+      if (this.current) this.fail(new Error('request timed out'));
+    });
     this.socket.on('connect', () => {
       this.connected = true;
       if (this.queued) {
@@ -73,6 +83,7 @@ class Connection {
       return;
     }
     this.remaining = -1;
+    this.body = [];
     this.socket.write(request.bytes);
   }
 
@@ -117,10 +128,12 @@ class Connection {
           return;
         }
         if (this.buffer.length < lineEnd + 2 + size + 2) return;
+        if (this.current?.wantBody) this.body.push(this.buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
         this.buffer = this.buffer.subarray(lineEnd + 2 + size + 2);
         continue;
       }
       if (this.buffer.length < this.remaining) return;
+      if (this.current?.wantBody) this.body.push(this.buffer.subarray(0, this.remaining));
       this.buffer = this.buffer.subarray(this.remaining);
       this.complete();
       return;
@@ -131,7 +144,7 @@ class Connection {
     const request = this.current!;
     this.current = undefined;
     this.remaining = -1;
-    request.onDone(this.status);
+    request.onDone(this.status, request.wantBody ? Buffer.concat(this.body).toString('utf8') : undefined);
     if (this.closeAfter) {
       this.closed = true;
       this.socket.destroy();
@@ -151,11 +164,14 @@ export class RawPool {
   private readonly host: string;
   private readonly port: number;
   private readonly maxConnections: number;
+  private readonly timeoutMs: number | undefined;
 
-  constructor(host: string, port: number, maxConnections: number) {
+  /** `timeoutMs`: a request whose connection stays silent that long fails (none: it waits). */
+  constructor(host: string, port: number, maxConnections: number, timeoutMs?: number) {
     this.host = host;
     this.port = port;
     this.maxConnections = maxConnections;
+    this.timeoutMs = timeoutMs;
   }
 
   submit(request: RawRequest): void {
@@ -166,6 +182,7 @@ export class RawPool {
       const fresh = new Connection(
         this.host,
         this.port,
+        this.timeoutMs,
         (c) => this.free(c),
         (c) => this.gone(c),
       );
