@@ -115,20 +115,21 @@ async function applyOutcome(
     if (!outcome.ref || payment.provider_ref) return payment;
     return (await attachProviderRef(deps.pool, payment.id, outcome.ref)) ?? mustFind(deps.pool, payment.id);
   }
-  const changed = await advance(
-    deps.pool,
-    payment.id,
-    outcome.kind === 'succeeded'
-      ? { status: 'succeeded', provider_ref: outcome.ref }
-      : {
-          status: 'failed',
-          provider_ref: outcome.ref,
-          failure_code: outcome.code,
-          failure_message: outcome.message,
-        },
+  const changed = await deps.known.write(outcome.ref, () =>
+    advance(
+      deps.pool,
+      payment.id,
+      outcome.kind === 'succeeded'
+        ? { status: 'succeeded', provider_ref: outcome.ref }
+        : {
+            status: 'failed',
+            provider_ref: outcome.ref,
+            failure_code: outcome.code,
+            failure_message: outcome.message,
+          },
+    ),
   );
   if (!changed) return mustFind(deps.pool, payment.id);
-  deps.known.remember(changed.provider_ref, changed.status);
   if (outcome.kind === 'succeeded') {
     deps.metrics?.payment('succeeded');
     deps.log.debug({ ...about, amount_cents: payment.amount_cents }, 'payment succeeded');

@@ -2,30 +2,48 @@
 // A checkout's charge answer and the provider's webhook bring the same news a moment apart: the
 // webhook finds the outcome here and is answered without a statement. Only outcomes that were
 // written are kept, and a payment only moves forward, so a webhook that matches one could not
-// have changed the row (a later refund makes a matching `succeeded` stale all the more).
-import type { PaymentStatus } from '../data/payments.repository.ts';
+// have changed the row (a later refund makes a matching `succeeded` stale all the more). The
+// webhook often arrives while the answer's own write is on its way: it waits for that write.
+import type { PaymentRecord, PaymentStatus } from '../data/payments.repository.ts';
 
 /** Enough for the webhooks of the last several seconds at full load; about 100 bytes each. */
 const KEPT = 1_000;
 
 export class KnownOutcomes {
   private readonly byIntent = new Map<string, PaymentStatus>();
+  private readonly writing = new Map<string, Promise<unknown>>();
   private readonly kept: number;
 
   constructor(kept = KEPT) {
     this.kept = kept;
   }
 
-  /** The payment with this intent id was written with this status. */
-  remember(intent: string | null, status: PaymentStatus): void {
-    if (!intent) return;
-    this.byIntent.delete(intent);
-    this.byIntent.set(intent, status);
-    if (this.byIntent.size > this.kept) this.byIntent.delete(this.byIntent.keys().next().value!);
+  /**
+   * Runs the write of what the provider answered about a payment intent and remembers the status
+   * it wrote (null: it changed nothing, so nothing is learnt).
+   */
+  write(intent: string | null, write: () => Promise<PaymentRecord | null>): Promise<PaymentRecord | null> {
+    if (!intent) return write();
+    const written = write().then((row) => {
+      if (row) this.remember(intent, row.status);
+      return row;
+    });
+    const settled = written.finally(() => {
+      if (this.writing.get(intent) === settled) this.writing.delete(intent);
+    });
+    this.writing.set(intent, settled);
+    return written;
   }
 
   /** True when this process wrote the payment of this intent with this status. */
-  has(intent: string, status: PaymentStatus): boolean {
+  async has(intent: string, status: PaymentStatus): Promise<boolean> {
+    await this.writing.get(intent)?.catch(() => undefined);
     return this.byIntent.get(intent) === status;
+  }
+
+  private remember(intent: string, status: PaymentStatus): void {
+    this.byIntent.delete(intent);
+    this.byIntent.set(intent, status);
+    if (this.byIntent.size > this.kept) this.byIntent.delete(this.byIntent.keys().next().value!);
   }
 }

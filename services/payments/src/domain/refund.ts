@@ -33,11 +33,9 @@ async function refundPayment(deps: PaymentsDeps, payment: PaymentRecord): Promis
       payment_id: payment.id,
     });
   }
-  const changed = await advance(deps.pool, payment.id, {
-    status: 'refunded',
-    refund_ref: outcome.ref || null,
-  });
-  if (changed) deps.known.remember(changed.provider_ref, changed.status);
+  const changed = await deps.known.write(payment.provider_ref, () =>
+    advance(deps.pool, payment.id, { status: 'refunded', refund_ref: outcome.ref || null }),
+  );
   deps.metrics?.refund('refunded');
   deps.log.info(
     { payment_id: payment.id, order_id: payment.order_id, amount_cents: payment.amount_cents },
