@@ -11,7 +11,8 @@ const KEPT = 1_000;
 
 export class KnownOutcomes {
   private readonly byIntent = new Map<string, PaymentStatus>();
-  private readonly writing = new Map<string, Promise<unknown>>();
+  /** Writes on their way, each settling (never failing) once it has landed or failed. */
+  private readonly writing = new Map<string, Promise<void>>();
   private readonly kept: number;
 
   constructor(kept = KEPT) {
@@ -28,17 +29,23 @@ export class KnownOutcomes {
       if (row) this.remember(intent, row.status);
       return row;
     });
-    const settled = written.finally(() => {
-      if (this.writing.get(intent) === settled) this.writing.delete(intent);
-    });
+    // The caller hears a failed write; the webhooks waiting for it only need it to be over.
+    const settled: Promise<void> = written.then(
+      () => this.landed(intent, settled),
+      () => this.landed(intent, settled),
+    );
     this.writing.set(intent, settled);
     return written;
   }
 
   /** True when this process wrote the payment of this intent with this status. */
   async has(intent: string, status: PaymentStatus): Promise<boolean> {
-    await this.writing.get(intent)?.catch(() => undefined);
+    await this.writing.get(intent);
     return this.byIntent.get(intent) === status;
+  }
+
+  private landed(intent: string, write: Promise<void>): void {
+    if (this.writing.get(intent) === write) this.writing.delete(intent);
   }
 
   private remember(intent: string, status: PaymentStatus): void {
