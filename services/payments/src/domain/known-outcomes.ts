@@ -6,11 +6,17 @@
 // webhook often arrives while the answer's own write is on its way: it waits for that write.
 import type { PaymentRecord, PaymentStatus } from '../data/payments.repository.ts';
 
-/** Enough for the webhooks of the last several seconds at full load; about 100 bytes each. */
+/** Enough for the webhooks of the last several seconds at full load; about 150 bytes each. */
 const KEPT = 1_000;
 
+/** A payment's status as this process wrote it, and the trace of the checkout that made it. */
+export interface KnownOutcome {
+  status: PaymentStatus;
+  trace: string | null;
+}
+
 export class KnownOutcomes {
-  private readonly byIntent = new Map<string, PaymentStatus>();
+  private readonly byIntent = new Map<string, KnownOutcome>();
   /** Writes on their way, each settling (never failing) once it has landed or failed. */
   private readonly writing = new Map<string, Promise<void>>();
   private readonly kept: number;
@@ -26,7 +32,7 @@ export class KnownOutcomes {
   write(intent: string | null, write: () => Promise<PaymentRecord | null>): Promise<PaymentRecord | null> {
     if (!intent) return write();
     const written = write().then((row) => {
-      if (row) this.remember(intent, row.status);
+      if (row) this.remember(intent, { status: row.status, trace: row.trace_context });
       return row;
     });
     // The caller hears a failed write; the webhooks waiting for it only need it to be over.
@@ -38,19 +44,19 @@ export class KnownOutcomes {
     return written;
   }
 
-  /** True when this process wrote the payment of this intent with this status. */
-  async has(intent: string, status: PaymentStatus): Promise<boolean> {
+  /** What this process last wrote for the payment of this intent, if it is one of the recent. */
+  async lookup(intent: string): Promise<KnownOutcome | undefined> {
     await this.writing.get(intent);
-    return this.byIntent.get(intent) === status;
+    return this.byIntent.get(intent);
   }
 
   private landed(intent: string, write: Promise<void>): void {
     if (this.writing.get(intent) === write) this.writing.delete(intent);
   }
 
-  private remember(intent: string, status: PaymentStatus): void {
+  private remember(intent: string, outcome: KnownOutcome): void {
     this.byIntent.delete(intent);
-    this.byIntent.set(intent, status);
+    this.byIntent.set(intent, outcome);
     if (this.byIntent.size > this.kept) this.byIntent.delete(this.byIntent.keys().next().value!);
   }
 }

@@ -45,7 +45,11 @@ async function apply(deps: PaymentsDeps, event: Stripe.Event): Promise<WebhookRe
   const change = changeOf(event);
   if (!change) return 'ignored';
   // News this process has already written: the statement below would change nothing.
-  if (await deps.known.has(change.paymentIntent, change.outcome.status)) return 'stale';
+  const known = await deps.known.lookup(change.paymentIntent);
+  if (known?.status === change.outcome.status) {
+    linkToStoredTrace(known.trace);
+    return 'stale';
+  }
   const id = change.metadata.payment_id;
   const { first, payment, changed } = await applyProviderEvent(deps.pool, {
     eventId: event.id,
