@@ -4,6 +4,16 @@ import { round } from './proc.ts';
 
 const COUNT = /^minishop_http_request_duration_seconds_count\{([^}]*)\} (\d+(?:\.\d+)?)/;
 
+/** A service's /metrics as text; empty when it does not answer within 5 s. */
+export async function metricsText(managementUrl: string): Promise<string> {
+  try {
+    const res = await fetch(`${managementUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return res.ok ? await res.text() : '';
+  } catch {
+    return '';
+  }
+}
+
 /** Requests answered so far by each service, keyed `METHOD route`. */
 export async function httpActivity(
   management: Record<string, string>,
@@ -11,10 +21,10 @@ export async function httpActivity(
   const out = new Map<string, Map<string, number>>();
   await Promise.all(
     Object.entries(management).map(async ([service, url]) => {
+      const text = await metricsText(url);
+      if (!text) return;
       const routes = new Map<string, number>();
-      const res = await fetch(`${url}/metrics`).catch(() => undefined);
-      if (!res?.ok) return;
-      for (const line of (await res.text()).split('\n')) {
+      for (const line of text.split('\n')) {
         const match = COUNT.exec(line);
         if (!match) continue;
         const labels = Object.fromEntries(

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningStack } from '../tools/launcher/src/stack.ts';
+import { metricsText } from './http-stats.ts';
 import type { HttpTarget, Job, MaxResult, RateResult } from './jobs.ts';
 import type { LoadGenerator } from './load-generator.ts';
 import { machineBusySeconds, round, UsageSampler, type Usage, type Watched } from './proc.ts';
@@ -77,15 +78,9 @@ export async function sampled<T>(
 
 /** Public reads the gateway has answered from its cache so far (0 when it has no such cache). */
 async function cacheHits(gatewayManagementUrl: string): Promise<number> {
-  try {
-    const text = await (
-      await fetch(`${gatewayManagementUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
-    ).text();
-    const match = /^minishop_gateway_cache_hits_total(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?)/m.exec(text);
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
+  const text = await metricsText(gatewayManagementUrl);
+  const match = /^minishop_gateway_cache_hits_total(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?)/m.exec(text);
+  return match ? Number(match[1]) : 0;
 }
 
 export interface ScenarioSpec {
