@@ -8,7 +8,7 @@ import { loadConfig } from '@minishop/kit/config';
 import { portOf } from '@minishop/devstack/testing';
 import { buildMailSink, type MailSink } from '../../../tools/mail-sink/src/app.ts';
 import { ConfigSchema } from '../src/config.ts';
-import { buildEmail, type OutgoingEmail } from '../src/domain/build-email.ts';
+import { buildEmail, sender, type OutgoingEmail } from '../src/domain/build-email.ts';
 import { smtpMailer, type Mailer } from '../src/domain/mailer.ts';
 import { renderEmail } from '../src/domain/templates.ts';
 import type { EventType } from '../src/domain/notification-events.ts';
@@ -37,7 +37,7 @@ const tricky: OutgoingEmail = {
 };
 
 async function parse(email: OutgoingEmail) {
-  return simpleParser(buildEmail(FROM, email).raw);
+  return simpleParser(buildEmail(sender(FROM), email).raw);
 }
 
 describe('a built email, as a mail program parses it', () => {
@@ -67,7 +67,7 @@ describe('a built email, as a mail program parses it', () => {
   );
 
   it('is ASCII with every line within 78 characters, whatever the content', () => {
-    const { raw } = buildEmail(FROM, tricky);
+    const { raw } = buildEmail(sender(FROM), tricky);
     expect(raw).toMatch(/^[\x00-\x7f]*$/);
     expect(raw.split(/\r?\n/).filter((line) => line.length > 78)).toEqual([]);
     expect(raw).toContain('\r\nContent-Type: multipart/alternative;');
@@ -83,7 +83,7 @@ describe('a built email, as a mail program parses it', () => {
   });
 
   it('is addressed from the sender to the recipient only', () => {
-    expect(buildEmail(FROM, tricky).envelope).toEqual({
+    expect(buildEmail(sender(FROM), tricky).envelope).toEqual({
       from: 'no-reply@minishop.local',
       to: ['zoe@example.test'],
     });

@@ -26,9 +26,15 @@ export interface BuiltEmail {
   messageId: string;
 }
 
-/** The Message-ID's domain: that of the From address. */
-export function messageIdDomain(from: string): string {
-  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'minishop.local';
+/** Who sends: the From header, and the domain of its Message-IDs (that of the From address). */
+export interface Sender {
+  from: string;
+  domain: string;
+}
+
+/** The sender of every email from this From address, worked out once. */
+export function sender(from: string): Sender {
+  return { from, domain: /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'minishop.local' };
 }
 
 /** The same event id always gives the same Message-ID, so a repeated send is seen as one email. */
@@ -42,7 +48,7 @@ export function messageId(eventId: string, domain: string): string {
  * same headers in the same order, the same transfer encoding per part (7bit, quoted-printable or
  * base64, as nodemailer chooses for the content) and the same line wrapping.
  */
-export function buildEmail(from: string, email: OutgoingEmail): BuiltEmail {
+export function buildEmail({ from, domain }: Sender, email: OutgoingEmail): BuiltEmail {
   // Its boundary's random part from a UUID (Node draws them from a pool); by default MimeNode
   // calls randomBytes for every node, which cost a tenth of a build.
   const root = new MimeNode('multipart/alternative', {
@@ -52,7 +58,7 @@ export function buildEmail(from: string, email: OutgoingEmail): BuiltEmail {
   root.setHeader('From', from);
   root.setHeader('To', email.to);
   root.setHeader('Subject', email.subject);
-  const id = messageId(email.eventId, messageIdDomain(from));
+  const id = messageId(email.eventId, domain);
   root.setHeader('Message-ID', id);
   const parts = [part(root, 'text/plain', email.text), part(root, 'text/html', email.html)];
   // Building the root's headers gives it its boundary.

@@ -6,7 +6,7 @@ import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Config } from '../config.ts';
-import { buildEmail, type OutgoingEmail } from './build-email.ts';
+import { buildEmail, sender, type OutgoingEmail } from './build-email.ts';
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<void>;
@@ -39,11 +39,12 @@ export function smtpMailer(config: Config): Mailer {
   };
   if (!config.SMTP_SECURE) options.getSocket = plainSocket(config);
   const transport = nodemailer.createTransport(options);
+  const from = sender(config.SMTP_FROM);
   return {
     async send(email) {
       // Built whole, the message goes out in one socket write instead of about ten (the headers,
       // each boundary and part), so the mail server reads one chunk.
-      const { envelope, raw, messageId } = buildEmail(config.SMTP_FROM, email);
+      const { envelope, raw, messageId } = buildEmail(from, email);
       // Given the id (the one in the raw message), nodemailer does not draw a random one to log.
       await transport.sendMail({ envelope, raw, messageId });
     },
