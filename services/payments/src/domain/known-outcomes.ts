@@ -36,10 +36,10 @@ export class KnownOutcomes {
       return row;
     });
     // The caller hears a failed write; the webhooks waiting for it only need it to be over.
-    const settled: Promise<void> = written.then(
-      () => this.landed(intent, settled),
-      () => this.landed(intent, settled),
-    );
+    const over = () => {
+      if (this.writing.get(intent) === settled) this.writing.delete(intent);
+    };
+    const settled: Promise<void> = written.then(over, over);
     this.writing.set(intent, settled);
     return written;
   }
@@ -48,10 +48,6 @@ export class KnownOutcomes {
   async lookup(intent: string): Promise<KnownOutcome | undefined> {
     await this.writing.get(intent);
     return this.byIntent.get(intent);
-  }
-
-  private landed(intent: string, write: Promise<void>): void {
-    if (this.writing.get(intent) === write) this.writing.delete(intent);
   }
 
   private remember(intent: string, outcome: KnownOutcome): void {
